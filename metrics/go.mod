@@ -1,0 +1,3 @@
+module github.com/greynewell/mist-go/metrics
+
+go 1.26.0

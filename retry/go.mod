@@ -1,0 +1,7 @@
+module github.com/greynewell/mist-go/retry
+
+go 1.26.0
+
+require (
+	github.com/greynewell/mist-go/errors v0.0.0
+)

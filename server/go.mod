@@ -1,0 +1,8 @@
+module github.com/greynewell/mist-go/server
+
+go 1.26.0
+
+require (
+	github.com/greynewell/mist-go/platform v0.0.0
+	golang.org/x/sys v0.50.0 // indirect
+)
