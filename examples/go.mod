@@ -1,0 +1,11 @@
+module github.com/greynewell/mist-go/examples
+
+go 1.26.0
+
+require (
+	github.com/greynewell/mist-go/errors v0.0.0
+	github.com/greynewell/mist-go/lifecycle v0.0.0
+	github.com/greynewell/mist-go/platform v0.0.0
+	github.com/greynewell/mist-go/server v0.0.0
+	golang.org/x/sys v0.50.0 // indirect
+)
