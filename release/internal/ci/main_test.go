@@ -1,0 +1,47 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestTestStream(t *testing.T) {
+	events := `{"Action":"start","Package":"p"}
+{"Action":"run","Package":"p","Test":"TestA"}
+{"Action":"output","Package":"p","Test":"TestA","Output":"=== RUN   TestA\n"}
+{"Action":"pass","Package":"p","Test":"TestA"}
+{"Action":"run","Package":"p","Test":"TestB"}
+{"Action":"output","Package":"p","Test":"TestB/sub","Output":"    b_test.go:9: got 1, want 2\n"}
+{"Action":"fail","Package":"p","Test":"TestB/sub"}
+{"Action":"fail","Package":"p","Test":"TestB"}
+{"Action":"skip","Package":"p","Test":"TestC"}
+{"Action":"pass","Package":"p","Test":"ExampleA"}
+{"Action":"output","Package":"p","Output":"FAIL\tp\t0.1s\n"}
+{"Action":"fail","Package":"p"}
+{"Action":"build-output","ImportPath":"q","Output":"q/q.go:1:1: syntax error\n"}
+{"Action":"output","Package":"q","Output":"FAIL\tq [build failed]\n"}
+{"Action":"fail","Package":"q","FailedBuild":"q"}
+{"Action":"output","Package":"r","Output":"ok  \tr\t0.2s\n"}
+{"Action":"pass","Package":"r"}
+not json
+`
+	var out bytes.Buffer
+	s := newTestStream(&out)
+	for _, l := range strings.Split(strings.TrimSuffix(events, "\n"), "\n") {
+		s.line([]byte(l))
+	}
+	// TestA and ExampleA pass; TestB fails, and package q fails without a
+	// failing test (a build failure).
+	if s.passed != 2 || s.failed != 2 || s.skipped != 1 {
+		t.Errorf("passed, failed, skipped = %d, %d, %d, want 2, 2, 1", s.passed, s.failed, s.skipped)
+	}
+	for _, want := range []string{"got 1, want 2", "syntax error", "FAIL\tq [build failed]", "ok  \tr\t0.2s", "not json"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "=== RUN   TestA") {
+		t.Errorf("output of a passing test was printed:\n%s", out.String())
+	}
+}
