@@ -1,0 +1,228 @@
+package platform
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// ErrLocked is returned by [TryLock] when another holder, in this process or
+// in another one, has the lock. Match it with errors.Is.
+var ErrLocked = errors.New("platform: lock is held")
+
+// Polling bounds for Lock and LockFile. A blocking flock or LockFileEx cannot
+// be cancelled, so waiting is done with non-blocking attempts spaced by a
+// timer that starts at minPoll and doubles up to maxPoll.
+const (
+	minPoll = time.Millisecond
+	maxPoll = 50 * time.Millisecond
+)
+
+// FileLock is an exclusive advisory lock on a lock file, taken by [Lock] or
+// [TryLock]. It holds the lock file open until [FileLock.Unlock].
+//
+// A *FileLock is safe for concurrent use: Unlock may be called from several
+// goroutines at once. The zero FileLock holds no lock: its Unlock returns nil
+// and its Path is "". A nil *FileLock behaves the same way.
+type FileLock struct {
+	path string
+	f    *os.File
+
+	once sync.Once
+}
+
+// Lock takes the exclusive advisory lock on the file at path, waiting until
+// it holds the lock or ctx ends.
+//
+// Path is made absolute; its parent directory is created (mode 0700) and the
+// file is opened or created (mode 0600). While the lock is held elsewhere,
+// Lock retries without blocking, sleeping on a timer between attempts (1ms,
+// doubling up to 50ms), so it burns no CPU and starts no goroutine. Waiters
+// are not served in arrival order.
+//
+// When ctx ends first, Lock returns an error matching errors.Is(err,
+// ctx.Err()) and holds no lock. Other failures are prefixed "platform: lock:"
+// and carry the cause.
+func Lock(ctx context.Context, path string) (*FileLock, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("platform: lock: %s: %w", path, err)
+	}
+	f, abs, err := openLockFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := wait(ctx, f); err != nil {
+		f.Close()
+		return nil, lockError(abs, err)
+	}
+	return &FileLock{path: abs, f: f}, nil
+}
+
+// TryLock takes the exclusive advisory lock on the file at path without
+// waiting. The file is prepared as [Lock] does.
+//
+// When someone else holds the lock, including another FileLock of the same
+// process, TryLock returns (nil, [ErrLocked]). Any other failure, such as a
+// directory that cannot be written, gives (nil, err) where err is prefixed
+// "platform: lock:" and wraps the real cause. TryLock never returns (nil, nil).
+func TryLock(path string) (*FileLock, error) {
+	f, abs, err := openLockFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := tryLockFile(f); err != nil {
+		f.Close()
+		if errors.Is(err, ErrLocked) {
+			return nil, ErrLocked
+		}
+		return nil, lockError(abs, err)
+	}
+	return &FileLock{path: abs, f: f}, nil
+}
+
+// Path returns the absolute path of the lock file.
+func (l *FileLock) Path() string {
+	if l == nil {
+		return ""
+	}
+	return l.path
+}
+
+// Unlock releases the lock and closes the lock file. The file itself stays on
+// disk, so the next holder reuses it: deleting it while another process waits
+// on it would let two holders lock two different files.
+//
+// Only the first call does the work and reports its error; later and
+// concurrent calls wait for it to finish and return nil.
+func (l *FileLock) Unlock() error {
+	if l == nil {
+		return nil
+	}
+	var err error
+	l.once.Do(func() {
+		if l.f != nil {
+			err = release(l.f, l.path, true)
+		}
+	})
+	return err
+}
+
+// LockFile takes an exclusive advisory lock on f, an already open file,
+// waiting as [Lock] does until it holds the lock or ctx ends. It returns the
+// function that releases the lock; that function leaves f open, returns nil
+// when called again, and is safe to call from several goroutines. If f is
+// closed before the release, the lock went with it and release returns nil.
+//
+// The lock belongs to f's open file (its descriptor or handle): a second
+// LockFile on the same *os.File does not wait for the first, so goroutines
+// sharing one *os.File must coordinate among themselves. Two files opened
+// separately on the same path do exclude each other, in one process or
+// several. On Windows the locked byte range lies far past any data, so
+// readers and writers of the file are never blocked by it.
+func LockFile(ctx context.Context, f *os.File) (unlock func() error, err error) {
+	if f == nil {
+		return nil, errors.New("platform: lock: nil *os.File")
+	}
+	if err := wait(ctx, f); err != nil {
+		return nil, lockError(f.Name(), err)
+	}
+	var once sync.Once
+	return func() error {
+		var err error
+		once.Do(func() { err = release(f, f.Name(), false) })
+		return err
+	}, nil
+}
+
+// openLockFile makes path absolute, creates its parent directory and opens or
+// creates the lock file.
+func openLockFile(path string) (*os.File, string, error) {
+	if path == "" {
+		return nil, "", errors.New(`platform: lock: empty path ""`)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("platform: lock: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return nil, "", fmt.Errorf("platform: lock: %w", err)
+	}
+	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, "", fmt.Errorf("platform: lock: %w", err)
+	}
+	return f, abs, nil
+}
+
+// wait tries to lock f until it succeeds, fails for a reason other than
+// ErrLocked, or ctx ends. It returns ctx.Err() in the last case.
+func wait(ctx context.Context, f *os.File) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	delay := minPoll
+	var timer *time.Timer
+	for {
+		err := tryLockFile(f)
+		if !errors.Is(err, ErrLocked) {
+			return err
+		}
+		if timer == nil {
+			timer = time.NewTimer(delay)
+			defer timer.Stop()
+		} else {
+			timer.Reset(delay)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timer.C:
+		}
+		delay = min(2*delay, maxPoll)
+	}
+}
+
+// release unlocks f and, when closeFile is set, closes it. An f closed
+// already has lost its lock, so that is not an error.
+func release(f *os.File, path string, closeFile bool) error {
+	err := unlockFile(f)
+	if errors.Is(err, os.ErrClosed) {
+		err = nil
+	}
+	if closeFile {
+		if cerr := f.Close(); err == nil && !errors.Is(cerr, os.ErrClosed) {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("platform: unlock: %s: %w", path, err)
+	}
+	return nil
+}
+
+func lockError(path string, err error) error {
+	return fmt.Errorf("platform: lock: %s: %w", path, err)
+}
+
+// control runs fn with f's descriptor or handle, keeping f open meanwhile.
+// It fails with os.ErrClosed when f is closed.
+func control(f *os.File, fn func(fd uintptr) error) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var opErr error
+	if err := rc.Control(func(fd uintptr) { opErr = fn(fd) }); err != nil {
+		// RawConn reports a closed file with an internal error value;
+		// Stat turns the same condition into os.ErrClosed.
+		if _, serr := f.Stat(); errors.Is(serr, os.ErrClosed) {
+			return os.ErrClosed
+		}
+		return err
+	}
+	return opErr
+}

@@ -1,0 +1,7 @@
+//go:build !unix && !windows
+
+package platform_test
+
+import "os"
+
+var wantShutdownSignals = []os.Signal{os.Interrupt}
