@@ -1,3 +1,5 @@
 module github.com/greynewell/mist-go/resource
 
 go 1.26.0
+
+require github.com/google/go-cmp v0.7.0
