@@ -16,7 +16,7 @@ func Mist() Rules {
 			"checkpoint":     {"errors", "platform"},
 			"lifecycle":      {"errors", "platform"},
 			"server":         {"platform"},
-			"trace":          {"protocol"},
+			"trace":          {"protocol", "errors"}, // errors is in trace's graph through protocol already
 			"logging":        {"trace"},
 			"transport":      {"protocol", "trace", "errors", "retry", "metrics", "circuitbreaker", "platform"},
 			"release":        {"errors", "cli", "output"},

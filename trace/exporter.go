@@ -1,0 +1,377 @@
+package trace
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/greynewell/mist-go/errors"
+	"github.com/greynewell/mist-go/protocol"
+)
+
+// Exporter defaults.
+const (
+	defaultQueueSize     = 2048
+	defaultBatchSize     = 64
+	defaultFlushInterval = time.Second
+)
+
+// Exporter ships batches of ended spans somewhere: a collector, a file, a
+// MIST transport (see [NewMessageExporter]).
+//
+// Export is called from the registration's own goroutine, never
+// concurrently within one registration; an Exporter registered more than
+// once must be safe for concurrent use. The slice and the spans' Attrs maps
+// belong to the exporter once Export is called. Export should return
+// promptly once ctx is done. Spans started from ctx are not exported.
+type Exporter interface {
+	Export(ctx context.Context, spans []protocol.TraceSpan) error
+}
+
+// ExporterFunc adapts a function to [Exporter]. It is as safe for
+// concurrent use as the function; the nil ExporterFunc panics when called.
+type ExporterFunc func(ctx context.Context, spans []protocol.TraceSpan) error
+
+// Export calls f(ctx, spans).
+func (f ExporterFunc) Export(ctx context.Context, spans []protocol.TraceSpan) error {
+	return f(ctx, spans)
+}
+
+var _ Exporter = ExporterFunc(nil)
+
+// exportConfig holds the options of one registration.
+type exportConfig struct {
+	batchSize     int
+	flushInterval time.Duration
+	queueSize     int
+	onError       func(error)
+}
+
+// ExportOption configures [RegisterExporter]. Options are plain functions,
+// safe to share; a nil ExportOption must not be passed.
+type ExportOption func(*exportConfig)
+
+// WithBatchSize sets how many spans make a batch that is exported at once
+// (default 64). A value < 1 means the default.
+func WithBatchSize(n int) ExportOption {
+	return func(c *exportConfig) { c.batchSize = n }
+}
+
+// WithFlushInterval sets how often a partial batch is exported (default
+// 1 s). A value < 1 means the default.
+func WithFlushInterval(d time.Duration) ExportOption {
+	return func(c *exportConfig) { c.flushInterval = d }
+}
+
+// WithQueueSize sets how many ended spans may wait for export (default
+// 2048); when the queue is full, further spans are dropped and counted by
+// [Registration.Dropped]. A value < 1 means the default.
+func WithQueueSize(n int) ExportOption {
+	return func(c *exportConfig) { c.queueSize = n }
+}
+
+// WithErrorHandler sets the function that receives the errors of Export
+// calls (by default they are discarded). It is called from the
+// registration's goroutine, one error at a time. nil means the default.
+func WithErrorHandler(fn func(error)) ExportOption {
+	return func(c *exportConfig) { c.onError = fn }
+}
+
+// registry is the process-wide set of active registrations that API.md
+// prescribes. End reads it under the read lock and enqueues without
+// blocking; Shutdown removes a registration under the write lock, so no
+// span is enqueued after Shutdown has begun.
+var registry struct {
+	mu   sync.RWMutex
+	regs []*Registration // copy on write
+}
+
+// Registration is one exporter attached by [RegisterExporter]. It is safe
+// for concurrent use. The zero Registration is not attached to anything:
+// Flush and Shutdown return nil at once and Dropped returns 0.
+type Registration struct {
+	exp     Exporter
+	cfg     exportConfig
+	queue   chan protocol.TraceSpan
+	flushes chan chan struct{}
+	stop    chan struct{} // closed by Shutdown
+	done    chan struct{} // closed when the goroutine has exited
+
+	// ctx is the registration's lifetime, passed to every Export call; it
+	// is cancelled when Shutdown returns or gives up.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	dropped atomic.Int64
+
+	mu      sync.Mutex
+	stopped bool
+}
+
+// RegisterExporter attaches e to every span that ends from now on, until
+// [Registration.Shutdown]. It starts one goroutine, owned by the returned
+// Registration, that exports queued spans in batches: when a batch reaches
+// the batch size (64), at every flush interval (1 s), on Flush and on
+// Shutdown. Several registrations can be active at once; each gets every
+// ended, sampled span.
+//
+// A panic in Export is recovered and reported to the error handler as an
+// error with code internal; the registration keeps going.
+//
+// RegisterExporter panics if e is nil: that is a programming mistake.
+func RegisterExporter(e Exporter, opts ...ExportOption) *Registration {
+	if e == nil {
+		panic("trace: RegisterExporter with a nil Exporter")
+	}
+	var cfg exportConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.batchSize < 1 {
+		cfg.batchSize = defaultBatchSize
+	}
+	if cfg.flushInterval < 1 {
+		cfg.flushInterval = defaultFlushInterval
+	}
+	if cfg.queueSize < 1 {
+		cfg.queueSize = defaultQueueSize
+	}
+	if cfg.onError == nil {
+		cfg.onError = func(error) {}
+	}
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), exportingKey{}, true))
+	r := &Registration{
+		exp:     e,
+		cfg:     cfg,
+		queue:   make(chan protocol.TraceSpan, cfg.queueSize),
+		flushes: make(chan chan struct{}),
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+		ctx:     ctx,
+		cancel:  cancel,
+	}
+	registry.mu.Lock()
+	regs := make([]*Registration, len(registry.regs), len(registry.regs)+1)
+	copy(regs, registry.regs)
+	registry.regs = append(regs, r)
+	registry.mu.Unlock()
+	go r.run() // stopped and awaited by Shutdown
+	return r
+}
+
+// exportSpan hands the ended span s to every active registration.
+func exportSpan(s *Span) {
+	registry.mu.RLock()
+	defer registry.mu.RUnlock()
+	if len(registry.regs) == 0 {
+		return
+	}
+	p := s.ToProto()
+	for i, r := range registry.regs {
+		q := p
+		if i > 0 {
+			q.Attrs = maps.Clone(p.Attrs) // each exporter owns its spans
+		}
+		select {
+		case r.queue <- q:
+		default:
+			r.dropped.Add(1)
+		}
+	}
+}
+
+// Dropped returns how many spans this registration has dropped because its
+// queue was full, or because Shutdown's ctx ended before they were
+// exported.
+func (r *Registration) Dropped() int64 {
+	return r.dropped.Load()
+}
+
+// run is the registration's goroutine.
+func (r *Registration) run() {
+	defer close(r.done)
+	tick := time.NewTicker(r.cfg.flushInterval)
+	defer tick.Stop()
+	var batch []protocol.TraceSpan
+	for {
+		select {
+		case sp := <-r.queue:
+			batch = append(batch, sp)
+			if len(batch) >= r.cfg.batchSize {
+				r.export(batch)
+				batch = nil
+			}
+		case <-tick.C:
+			if len(batch) > 0 {
+				r.export(batch)
+				batch = nil
+			}
+		case reply := <-r.flushes:
+			batch = r.drain(batch, len(r.queue))
+			close(reply)
+		case <-r.stop:
+			// Shutdown removed r from the registry before closing stop,
+			// so the queue no longer grows.
+			r.drain(batch, len(r.queue))
+			return
+		}
+	}
+}
+
+// drain moves n spans from the queue into batches and exports them all,
+// with what is already in batch. It returns an empty batch.
+func (r *Registration) drain(batch []protocol.TraceSpan, n int) []protocol.TraceSpan {
+	for range n {
+		batch = append(batch, <-r.queue)
+		if len(batch) >= r.cfg.batchSize {
+			r.export(batch)
+			batch = nil
+		}
+	}
+	if len(batch) > 0 {
+		r.export(batch)
+	}
+	return nil
+}
+
+// export calls the exporter once, unless Shutdown has given up, in which
+// case the spans are counted as dropped.
+func (r *Registration) export(batch []protocol.TraceSpan) {
+	if r.ctx.Err() != nil {
+		r.dropped.Add(int64(len(batch)))
+		return
+	}
+	if err := r.safeExport(batch); err != nil {
+		r.cfg.onError(err)
+	}
+}
+
+func (r *Registration) safeExport(batch []protocol.TraceSpan) (err error) {
+	defer func() {
+		// Panic policy: a panicking exporter loses this batch, which is
+		// reported as an error; the registration keeps running.
+		if v := recover(); v != nil {
+			err = errors.New(errors.CodeInternal, fmt.Sprintf("trace: exporter panicked: %v", v))
+		}
+	}()
+	return r.exp.Export(r.ctx, batch)
+}
+
+// Flush exports every span that was queued for r before the call, and
+// returns once the exporter has been called for them. Export errors go to
+// the error handler, not to the caller. If ctx ends first, Flush returns
+// an error for which errors.Is(err, ctx.Err()) holds; the spans are still
+// exported in the background. After Shutdown, Flush returns nil.
+func (r *Registration) Flush(ctx context.Context) error {
+	if r.done == nil {
+		return nil
+	}
+	reply := make(chan struct{})
+	select {
+	case r.flushes <- reply:
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-reply:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Shutdown detaches r so that it takes no more spans, exports everything
+// already queued, and returns once r's goroutine has exited.
+//
+// If ctx ends first, Shutdown cancels the context given to Export, drops
+// what is left (counting it in Dropped), still waits for the goroutine,
+// and returns an error for which errors.Is(err, ctx.Err()) holds. An
+// Exporter that ignores its ctx can therefore delay Shutdown: that is the
+// one place where this package waits on user code. A second call returns
+// nil.
+func (r *Registration) Shutdown(ctx context.Context) error {
+	if r.done == nil {
+		return nil
+	}
+	r.mu.Lock()
+	if r.stopped {
+		r.mu.Unlock()
+		return nil
+	}
+	r.stopped = true
+	r.mu.Unlock()
+
+	registry.mu.Lock()
+	regs := make([]*Registration, 0, len(registry.regs))
+	for _, x := range registry.regs {
+		if x != r {
+			regs = append(regs, x)
+		}
+	}
+	registry.regs = regs
+	registry.mu.Unlock()
+
+	close(r.stop)
+	select {
+	case <-r.done:
+		r.cancel()
+		return nil
+	case <-ctx.Done():
+		r.cancel()
+		<-r.done
+		return ctx.Err()
+	}
+}
+
+// Sender is what [NewMessageExporter] sends messages through. Every
+// transport.Transport satisfies it. The exporter calls Send from one
+// goroutine at a time per registration.
+type Sender interface {
+	Send(ctx context.Context, msg *protocol.Message) error
+}
+
+// messageExporter sends spans as trace.span messages.
+type messageExporter struct {
+	s      Sender
+	source string
+}
+
+// NewMessageExporter returns an Exporter that sends each span, in order,
+// as the message protocol.New(source, protocol.TypeTraceSpan, span)
+// through s. It keeps going after a failed send and returns errors.Join of
+// the failures. Once ctx is done it stops, and the returned error then
+// satisfies errors.Is(err, ctx.Err()).
+//
+//	reg := trace.RegisterExporter(trace.NewMessageExporter(tr, protocol.SourceInferMux))
+//	defer reg.Shutdown(context.Background())
+//
+// NewMessageExporter panics if s is nil: that is a programming mistake.
+func NewMessageExporter(s Sender, source string) Exporter {
+	if s == nil {
+		panic("trace: NewMessageExporter with a nil Sender")
+	}
+	return &messageExporter{s: s, source: source}
+}
+
+func (e *messageExporter) Export(ctx context.Context, spans []protocol.TraceSpan) error {
+	var errs []error
+	for _, sp := range spans {
+		if err := ctx.Err(); err != nil {
+			errs = append(errs, err)
+			break
+		}
+		msg, err := protocol.New(e.source, protocol.TypeTraceSpan, sp)
+		if err == nil {
+			err = e.s.Send(ctx, msg)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("trace: export span %s: %w", sp.SpanID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
