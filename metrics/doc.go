@@ -1,0 +1,100 @@
+// Package metrics is an in-process registry of counters, gauges and
+// histograms, fast enough for hot paths. A registry can be read as a
+// [RegistrySnapshot], served as JSON by [Registry.Handler], or scraped in
+// the Prometheus text format by [Registry.PrometheusHandler].
+//
+// # Series
+//
+// A series is a name plus optional label pairs, given as a flat
+// k1, v1, k2, v2… list:
+//
+//	reg := metrics.NewRegistry()
+//	reqs := reg.Counter("http_requests", "method", "GET", "code", "200")
+//	reqs.Inc()
+//	inflight := reg.Gauge("inflight")
+//	inflight.Add(1)
+//	lat := reg.Histogram("latency_ms", nil) // nil means DefaultBuckets
+//	lat.Observe(12.5)
+//
+// A series' identity is its name plus its pairs sorted by key, so the order
+// of label arguments never creates a duplicate: Counter("x", "b", "2", "a",
+// "1") returns the same *Counter as Counter("x", "a", "1", "b", "2"). Keep
+// the returned pointer on hot paths: updating it is one atomic operation,
+// while getting it again has to build and look up the key.
+//
+// Registration mistakes are programming errors and panic at once, with a
+// message naming the metric: an empty name, an odd number of label
+// arguments, a repeated label key, or a name already registered as another
+// kind. [Counter.Add] with a negative n panics too. Updates never panic
+// otherwise, whatever the value: NaN and ±Inf are recorded as they are.
+//
+// # Histograms
+//
+// Bucket bounds are copied and sorted, and duplicates, NaN and ±Inf are
+// dropped; an implicit +Inf bucket is always there. [Histogram.Observe]
+// counts v in the first bound ≥ v, or only in +Inf when v exceeds every
+// bound. NaN is counted only in +Inf, turns the sum into NaN, and leaves min
+// and max alone. Asking for an existing histogram with other buckets
+// returns the existing one unchanged.
+//
+// In a [HistogramSnapshot] the bucket counts are cumulative, so
+// Buckets[math.Inf(1)] == Count. [HistogramSnapshot.Percentile] interpolates
+// linearly inside the bucket that holds the target rank and returns Max
+// when the rank falls in +Inf; [HistogramSnapshot.Avg] is Sum/Count.
+//
+// # JSON
+//
+// [Registry.Handler] serves json.Marshal(Snapshot()) without a trailing
+// newline. Sections without series are left out, so an empty registry is
+// {}:
+//
+//	{"counters":{"http_requests{code,200,method,GET}":{"name":"http_requests","labels":["code","200","method","GET"],"value":1}},
+//	 "histograms":{"latency_ms":{"name":"latency_ms","count":1,"sum":12.5,"min":12.5,"max":12.5,
+//	   "buckets":{"1":0,"5":0,"10":0,"25":1,…,"10000":1,"+Inf":1}}}}
+//
+// Keys are name or name{k1,v1,k2,v2} with pairs sorted by key. Histogram
+// bucket keys are strconv.FormatFloat(bound, 'g', -1, 64) (so "1e+06")
+// plus "+Inf". JSON has no NaN or infinity, so a non-finite gauge value,
+// sum, min or max is written as the string "NaN", "+Inf" or "-Inf", and
+// the UnmarshalJSON methods accept a number or one of those strings:
+// observed values can never break the endpoint or its readers.
+//
+// Label values containing ',', '{' or '}' can give two series the same
+// snapshot key; the snapshot then holds the last of them in name-then-labels
+// order. The Prometheus output, which quotes values, keeps both.
+//
+// # Prometheus
+//
+// [Registry.WritePrometheus] writes the text exposition format 0.0.4, which
+// [Registry.PrometheusHandler] serves as "text/plain; version=0.0.4;
+// charset=utf-8":
+//
+//	# TYPE http_requests_total counter
+//	http_requests_total{code="200",method="GET"} 1
+//	# TYPE latency_ms histogram
+//	latency_ms_bucket{le="1"} 0
+//	…
+//	latency_ms_bucket{le="+Inf"} 1
+//	latency_ms_sum 12.5
+//	latency_ms_count 1
+//
+// Counters get a _total suffix unless their name already has one. Names are
+// sanitised (characters outside [a-zA-Z0-9_:], or [a-zA-Z0-9_] for label
+// names, become '_', and a leading digit gets a '_' prefix), label values
+// escape backslash, quote and newline, and floats are 'g' formatted or NaN,
+// +Inf, -Inf. Names that only differ in the characters sanitising replaces,
+// or counters x and x_total, end up in one family; give such series distinct
+// labels, and do not use "le" as a histogram label, or a scraper may reject
+// the duplicates.
+//
+// # Concurrency
+//
+// Everything in the package is safe for concurrent use. Counter, gauge and
+// histogram updates are lock-free and allocation-free: counters are atomic
+// integers, gauges are float64 bits updated with compare-and-swap, and
+// histograms keep atomic bucket counters, sum, min and max. Getting an
+// existing series takes no lock either; only creating a series locks the
+// registry. Snapshots read each value atomically, but a snapshot taken
+// during updates is not one instant across series or fields: see
+// [Histogram].
+package metrics

@@ -1,0 +1,212 @@
+package metrics
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// DefaultBuckets are the histogram bounds used when [Registry.Histogram] is
+// given nil or empty buckets. They suit latencies in milliseconds.
+var DefaultBuckets = []float64{1, 5, 10, 25, 50, 100, 250, 500, 1000, 5000, 10000}
+
+// kind is the type of a metric; a name belongs to one kind for the life of a
+// registry.
+type kind uint8
+
+const (
+	kindCounter kind = iota + 1
+	kindGauge
+	kindHistogram
+)
+
+func (k kind) String() string {
+	switch k {
+	case kindCounter:
+		return "counter"
+	case kindGauge:
+		return "gauge"
+	case kindHistogram:
+		return "histogram"
+	}
+	return "unknown"
+}
+
+// series is one registered metric: a name, its sorted label pairs and the
+// metric itself (exactly one of counter, gauge, hist is set).
+type series struct {
+	kind    kind
+	name    string
+	labels  []string // k1, v1, k2, v2… sorted by key; never modified
+	key     string   // snapshot key: name or name{k1,v1,k2,v2}
+	counter *Counter
+	gauge   *Gauge
+	hist    *Histogram
+}
+
+// Registry holds named counters, gauges and histograms.
+//
+// A Registry is safe for concurrent use. Getting a series that already
+// exists takes no lock and does not allocate for short keys; creating a
+// series takes the registry's mutex. A zero Registry is ready to use, and
+// [NewRegistry] returns one.
+type Registry struct {
+	// series maps an unambiguous internal key (see appendInternalKey) to
+	// *series. Entries are never removed.
+	series sync.Map
+	mu     sync.Mutex      // held while creating a series
+	kinds  map[string]kind // name -> kind; guarded by mu
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{}
+}
+
+// Counter returns the counter with this name and label pairs, creating it
+// on first use. labels is a flat k1, v1, k2, v2… list in any order.
+//
+// It panics, with a message naming the metric, when name is empty, labels
+// has an odd length or a repeated key, or name is already registered as a
+// gauge or histogram.
+func (r *Registry) Counter(name string, labels ...string) *Counter {
+	return r.get(kindCounter, name, labels, nil).counter
+}
+
+// Gauge returns the gauge with this name and label pairs, creating it on
+// first use. It panics like [Registry.Counter].
+func (r *Registry) Gauge(name string, labels ...string) *Gauge {
+	return r.get(kindGauge, name, labels, nil).gauge
+}
+
+// Histogram returns the histogram with this name and label pairs, creating
+// it with buckets on first use. Nil or empty buckets mean [DefaultBuckets].
+// The bounds are copied and sorted, duplicates, NaN and ±Inf are dropped,
+// and an implicit +Inf bucket is always present. When the series already
+// exists, buckets is ignored and the existing histogram is returned as it
+// is. It panics like [Registry.Counter].
+func (r *Registry) Histogram(name string, buckets []float64, labels ...string) *Histogram {
+	return r.get(kindHistogram, name, labels, buckets).hist
+}
+
+// get finds or creates a series. The lookup path validates the arguments
+// and builds the internal key in stack buffers, so finding an existing
+// series takes no lock.
+func (r *Registry) get(k kind, name string, labels []string, buckets []float64) *series {
+	if name == "" {
+		panic(fmt.Sprintf("metrics: %s with an empty name", k))
+	}
+	if len(labels)%2 != 0 {
+		panic(fmt.Sprintf("metrics: %s %q: odd number of label arguments (%d)", k, name, len(labels)))
+	}
+	var idxBuf [8]int
+	order := sortedPairs(idxBuf[:0], labels)
+	for i := 1; i < len(order); i++ {
+		if labels[2*order[i]] == labels[2*order[i-1]] {
+			panic(fmt.Sprintf("metrics: %s %q: repeated label key %q", k, name, labels[2*order[i]]))
+		}
+	}
+	var keyBuf [128]byte
+	key := appendInternalKey(keyBuf[:0], name, labels, order)
+	if v, ok := r.series.Load(string(key)); ok {
+		s := v.(*series)
+		if s.kind != k {
+			panic(fmt.Sprintf("metrics: %s %q: name already registered as a %s", k, name, s.kind))
+		}
+		return s
+	}
+	return r.create(k, name, labels, order, string(key), buckets)
+}
+
+func (r *Registry) create(k kind, name string, labels []string, order []int, key string, buckets []float64) *series {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if v, ok := r.series.Load(key); ok { // created while we waited for mu
+		s := v.(*series)
+		if s.kind != k {
+			panic(fmt.Sprintf("metrics: %s %q: name already registered as a %s", k, name, s.kind))
+		}
+		return s
+	}
+	if have, ok := r.kinds[name]; ok && have != k {
+		panic(fmt.Sprintf("metrics: %s %q: name already registered as a %s", k, name, have))
+	}
+	s := &series{kind: k, name: name}
+	if len(labels) > 0 {
+		s.labels = make([]string, 0, len(labels))
+		for _, i := range order {
+			s.labels = append(s.labels, labels[2*i], labels[2*i+1])
+		}
+	}
+	s.key = snapshotKey(name, s.labels)
+	switch k {
+	case kindCounter:
+		s.counter = &Counter{name: name}
+	case kindGauge:
+		s.gauge = &Gauge{}
+	case kindHistogram:
+		s.hist = newHistogram(name, s.labels, buckets)
+	}
+	if r.kinds == nil {
+		r.kinds = make(map[string]kind)
+	}
+	r.kinds[name] = k
+	r.series.Store(key, s)
+	return s
+}
+
+// sortedPairs appends to dst the pair indices of labels (0 for labels[0:2],
+// 1 for labels[2:4]…) ordered by key. An insertion sort keeps it
+// allocation-free for the handful of labels a series usually has.
+func sortedPairs(dst []int, labels []string) []int {
+	for i := 0; i < len(labels)/2; i++ {
+		dst = append(dst, i)
+		for j := len(dst) - 1; j > 0 && labels[2*dst[j]] < labels[2*dst[j-1]]; j-- {
+			dst[j], dst[j-1] = dst[j-1], dst[j]
+		}
+	}
+	return dst
+}
+
+// appendInternalKey appends a length-prefixed encoding of name and the
+// sorted pairs. Unlike the snapshot key, it is unambiguous whatever bytes
+// the name and labels contain.
+func appendInternalKey(b []byte, name string, labels []string, order []int) []byte {
+	b = binary.AppendUvarint(b, uint64(len(name)))
+	b = append(b, name...)
+	for _, i := range order {
+		k, v := labels[2*i], labels[2*i+1]
+		b = binary.AppendUvarint(b, uint64(len(k)))
+		b = append(b, k...)
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		b = append(b, v...)
+	}
+	return b
+}
+
+// snapshotKey is the documented key: name, or name{k1,v1,k2,v2} with pairs
+// sorted by key.
+func snapshotKey(name string, sorted []string) string {
+	if len(sorted) == 0 {
+		return name
+	}
+	return name + "{" + strings.Join(sorted, ",") + "}"
+}
+
+// sortedSeries returns every series ordered by name, then labels.
+func (r *Registry) sortedSeries() []*series {
+	var all []*series
+	r.series.Range(func(_, v any) bool {
+		all = append(all, v.(*series))
+		return true
+	})
+	slices.SortFunc(all, func(a, b *series) int {
+		if c := strings.Compare(a.name, b.name); c != 0 {
+			return c
+		}
+		return slices.Compare(a.labels, b.labels)
+	})
+	return all
+}
