@@ -20,6 +20,9 @@ func Mist() Rules {
 			"logging":        {"trace"},
 			"transport":      {"protocol", "trace", "errors", "retry", "metrics", "circuitbreaker", "platform"},
 			"release":        {"errors", "cli", "output"},
+			// bindings reads protocol's payload types, and its interop tests
+			// talk to Python and Node through transport.
+			"bindings": {"protocol", "transport", "errors"},
 		},
 	}
 }

@@ -1,0 +1,15 @@
+module github.com/greynewell/mist-go/transport
+
+go 1.26.0
+
+require (
+	github.com/google/go-cmp v0.7.0
+	github.com/greynewell/mist-go/circuitbreaker v0.0.0
+	github.com/greynewell/mist-go/errors v0.0.0
+	github.com/greynewell/mist-go/metrics v0.0.0
+	github.com/greynewell/mist-go/platform v0.0.0
+	github.com/greynewell/mist-go/protocol v0.0.0
+	github.com/greynewell/mist-go/retry v0.0.0
+	github.com/greynewell/mist-go/trace v0.0.0
+	golang.org/x/sys v0.50.0 // indirect
+)
