@@ -55,9 +55,9 @@ const (
 //
 // A Tracker is safe for concurrent use, and different steps may run at the
 // same time: the tracker's mutex is held while a record is appended, never
-// while a step function runs. The zero Tracker is not usable; use [Open]:
-// its Step, StepRetry and Reset fail with code unavailable, and it has no
-// completed steps.
+// while a step function runs or its result is marshalled. The zero Tracker
+// is not usable; use [Open]: its Step, StepRetry and Reset fail with code
+// unavailable, and it has no completed steps.
 type Tracker struct {
 	runID   string
 	logPath string
@@ -245,8 +245,15 @@ func (t *Tracker) appendLocked(rec Record) error {
 }
 
 // begin reserves step name for a run. It returns done=true for a step that
-// completed already.
-func (t *Tracker) begin(op, name string) (done bool, err error) {
+// completed already. It checks the arguments first, and refuses to start
+// when ctx is done already, before anything is written.
+func (t *Tracker) begin(ctx context.Context, op, name string, fn func(ctx context.Context) (any, error)) (done bool, err error) {
+	if name == "" {
+		return false, errors.Newf(errors.CodeValidation, "checkpoint: %s with an empty step name", op)
+	}
+	if fn == nil {
+		return false, errors.Newf(errors.CodeValidation, "checkpoint: %s %q with a nil function", op, name)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.unusable() {
@@ -254,6 +261,9 @@ func (t *Tracker) begin(op, name string) (done bool, err error) {
 	}
 	if _, ok := t.done[name]; ok {
 		return true, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
 	}
 	if t.running[name] {
 		return false, errors.Newf(errors.CodeConflict, "checkpoint: step %q is already running", name)
@@ -276,65 +286,79 @@ func (t *Tracker) end(name string) {
 // fn's error text, or a completed record with fn's result. fn's error is
 // returned unchanged, joined with the append error if there is one. A
 // result that cannot be marshalled to JSON (code validation) or a failed
-// completed append is returned, and the step stays not done.
+// completed append is returned, and the step stays not done. The result is
+// marshalled before the tracker's mutex is taken, so its MarshalJSON may
+// call the tracker.
 //
-// Step fails with code conflict, without calling fn, while a step of the
-// same name runs in this Tracker, and with code unavailable after
-// [Tracker.Close]. fn receives ctx; Step itself does not wait on it.
+// An empty name or a nil fn fails with code validation, and a ctx that is
+// done already gives ctx.Err(); in both cases nothing is written and fn is
+// not called. Step fails with code conflict, without calling fn, while a
+// step of the same name runs in this Tracker, and with code unavailable
+// after [Tracker.Close]. fn receives ctx; Step itself does not wait on it.
 func (t *Tracker) Step(ctx context.Context, name string, fn func(ctx context.Context) (any, error)) error {
-	done, err := t.begin("step", name)
+	done, err := t.begin(ctx, "step", name, fn)
 	if done || err != nil {
 		return err
 	}
 	defer t.end(name)
-	_, err = t.attempt(ctx, name, 0, fn)
-	return err
+	return join(t.attempt(ctx, name, 0, fn))
+}
+
+// join returns fnErr unchanged when err is nil, and joins them otherwise.
+func join(fnErr, err error) error {
+	if err == nil {
+		return fnErr
+	}
+	if fnErr == nil {
+		return err
+	}
+	return errors.Join(fnErr, err)
 }
 
 // attempt runs fn once between a running record and its outcome record.
-// fnFailed reports that the error (if any) came from fn.
-func (t *Tracker) attempt(ctx context.Context, name string, n int, fn func(ctx context.Context) (any, error)) (fnFailed bool, err error) {
+// It returns fn's error and, apart from it, the error of marshalling the
+// result or appending a record.
+func (t *Tracker) attempt(ctx context.Context, name string, n int, fn func(ctx context.Context) (any, error)) (fnErr, err error) {
 	t.mu.Lock()
 	err = t.appendLocked(Record{Step: name, Status: StatusRunning, Timestamp: t.now(), Attempt: n})
 	t.mu.Unlock()
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 
-	result, ferr := fn(ctx)
-
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if ferr != nil {
-		msg := ferr.Error()
-		if aerr := t.appendLocked(Record{Step: name, Status: StatusFailed, Timestamp: t.now(), Error: msg, Attempt: n}); aerr != nil {
-			return true, errors.Join(ferr, aerr)
-		}
-		return true, ferr
+	result, fnErr := fn(ctx)
+	if fnErr != nil {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		return fnErr, t.appendLocked(Record{Step: name, Status: StatusFailed, Timestamp: t.now(), Error: fnErr.Error(), Attempt: n})
 	}
-	// Marshal the result once: the log gets these bytes, and memory gets
-	// the same generic JSON values a replay would produce.
+	// Marshal the result once, without the mutex (a MarshalJSON may call
+	// the tracker): the log gets these bytes, and memory gets the same
+	// generic JSON values a replay would produce.
 	var raw json.RawMessage
 	var generic any
 	if result != nil {
 		b, err := json.Marshal(result)
 		if err != nil {
-			return false, errors.Wrapf(errors.CodeValidation, err, "checkpoint: marshal result of step %q", name)
+			return nil, errors.Wrapf(errors.CodeValidation, err, "checkpoint: marshal result of step %q", name)
 		}
 		if err := json.Unmarshal(b, &generic); err != nil {
-			return false, errors.Wrapf(errors.CodeValidation, err, "checkpoint: result of step %q", name)
+			return nil, errors.Wrapf(errors.CodeValidation, err, "checkpoint: result of step %q", name)
 		}
 		raw = b
 	}
-	rec := Record{Step: name, Status: StatusCompleted, Timestamp: t.now(), Attempt: n}
+	rec := Record{Step: name, Status: StatusCompleted, Attempt: n}
 	if raw != nil {
 		rec.Result = raw
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	rec.Timestamp = t.now()
 	if err := t.appendLocked(rec); err != nil {
-		return false, err
+		return nil, err
 	}
 	t.markDone(name, generic)
-	return false, nil
+	return nil, nil
 }
 
 // StepRetry is [Tracker.Step] with up to maxAttempts calls of fn
@@ -345,21 +369,23 @@ func (t *Tracker) attempt(ctx context.Context, name string, n int, fn func(ctx c
 // that respects ctx, and it never waits after the last attempt. When every
 // attempt fails it returns the last error. When ctx ends during a wait, the
 // error matches both ctx.Err() and the last error with errors.Is. An error
-// appending a record ends the retries at once.
+// appending a record (or marshalling the result) ends the retries at once;
+// it is returned joined with that attempt's fn error, if any. Arguments and
+// a ctx that is done already are checked as in Step, before any attempt.
 func (t *Tracker) StepRetry(ctx context.Context, name string, maxAttempts int, fn func(ctx context.Context) (any, error)) error {
 	maxAttempts = max(maxAttempts, 1)
-	done, err := t.begin("step", name)
+	done, err := t.begin(ctx, "step", name, fn)
 	if done || err != nil {
 		return err
 	}
 	defer t.end(name)
 	for n := 1; ; n++ {
-		fnFailed, err := t.attempt(ctx, name, n, fn)
-		if err == nil || !fnFailed || n == maxAttempts {
-			return err
+		fnErr, err := t.attempt(ctx, name, n, fn)
+		if err != nil || fnErr == nil || n == maxAttempts {
+			return join(fnErr, err)
 		}
 		if werr := t.wait(ctx, backoff(n)); werr != nil {
-			return errors.Join(werr, err)
+			return errors.Join(werr, fnErr)
 		}
 	}
 }
@@ -439,21 +465,19 @@ func (t *Tracker) Close() error {
 	return nil
 }
 
-// Reset forgets every step: it clears memory, closes the log, truncates it
-// to empty and reopens it, all while keeping the lock, so a later [Open]
-// sees only the records written after the reset. Steps running during
-// Reset write their outcome records into the new log. After
-// [Tracker.Close] it fails with code unavailable.
+// Reset forgets every step: it closes the log, truncates it to empty,
+// clears memory and reopens the log, all while keeping the lock, so a later
+// [Open] sees only the records written after the reset. Memory is cleared
+// only once the file is truncated: if closing or truncating fails, the
+// completed steps stay both on disk and in memory, and Reset may be called
+// again. Steps running during Reset write their outcome records into the
+// new log. After [Tracker.Close] it fails with code unavailable.
 func (t *Tracker) Reset() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.unusable() {
 		return t.errClosed("reset")
 	}
-	clear(t.done)
-	t.order = nil
-	t.cut = false
-	t.size = 0
 	if t.f != nil {
 		err := t.f.Close()
 		t.f = nil
@@ -465,9 +489,14 @@ func (t *Tracker) Reset() error {
 	if err == nil {
 		err = errors.Join(f.Sync(), f.Close())
 	}
-	if err == nil {
-		f, err = os.OpenFile(t.logPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return errors.Wrapf(errors.CodeInternal, err, "checkpoint: reset %s", t.logPath)
 	}
+	clear(t.done)
+	t.order = nil
+	t.cut = false
+	t.size = 0
+	f, err = os.OpenFile(t.logPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		return errors.Wrapf(errors.CodeInternal, err, "checkpoint: reset %s", t.logPath)
 	}

@@ -819,3 +819,198 @@ func TestZeroTracker(t *testing.T) {
 		t.Errorf("Close of zero Tracker = %v", err)
 	}
 }
+
+// An error appending the failed record ends StepRetry at once, with no
+// backoff, and is returned joined with fn's error.
+func TestStepRetryStopsOnAppendError(t *testing.T) {
+	dir := t.TempDir()
+	tr := open(t, dir, "run")
+	ro, err := os.Open(filepath.Join(dir, "run.jsonl")) // read-only: writes fail
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	var waits []time.Duration
+	checkpoint.SetWait(tr, func(_ context.Context, d time.Duration) error { waits = append(waits, d); return nil })
+	var good *os.File
+	fnErr := fmt.Errorf("fn failed")
+	calls := 0
+	err = tr.StepRetry(ctx, "s", 3, func(context.Context) (any, error) {
+		calls++
+		if good == nil {
+			good = checkpoint.SwapLog(tr, ro) // the failed record cannot be written
+		}
+		return nil, fnErr
+	})
+	checkpoint.SwapLog(tr, good)
+	if calls != 1 || len(waits) != 0 {
+		t.Errorf("StepRetry made %d calls and waited %v, want 1 call and no wait", calls, waits)
+	}
+	if !errors.Is(err, fnErr) || errors.Code(err) != errors.CodeInternal {
+		t.Errorf("StepRetry = %v, want fn's error joined with the internal append error", err)
+	}
+}
+
+// probeResult is a step result whose MarshalJSON calls back into the
+// tracker.
+type probeResult struct{ tr *checkpoint.Tracker }
+
+func (p probeResult) MarshalJSON() ([]byte, error) {
+	return json.Marshal(p.tr.IsCompleted("other"))
+}
+
+// The result is marshalled without the tracker's mutex, so a MarshalJSON
+// that calls the tracker does not deadlock Step (nor Close after it).
+func TestResultMarshalCallsTracker(t *testing.T) {
+	tr, err := checkpoint.Open(t.TempDir(), "run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- tr.Step(ctx, "s", ok(probeResult{tr})) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Step = %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		// Deadlocked: Close would hang too, so leave the tracker.
+		t.Fatal("Step did not return: deadlock while marshalling the result")
+	}
+	if got := tr.Result("s"); got != false {
+		t.Errorf("Result = %v, want false", got)
+	}
+	if err := tr.Close(); err != nil {
+		t.Error(err)
+	}
+}
+
+// logSize returns the size of the run's log.
+func logSize(t *testing.T, dir, runID string) int64 {
+	t.Helper()
+	fi, err := os.Stat(filepath.Join(dir, runID+".jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
+
+// An empty step name or a nil fn is refused with code validation before
+// anything is written.
+func TestStepInvalidArguments(t *testing.T) {
+	fn := ok(nil)
+	tests := []struct {
+		name  string
+		step  string
+		fn    func(context.Context) (any, error)
+		retry bool
+	}{
+		{"Step nil fn", "s", nil, false},
+		{"StepRetry nil fn", "s", nil, true},
+		{"Step empty name", "", fn, false},
+		{"StepRetry empty name", "", fn, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tr := open(t, dir, "run")
+			var err error
+			if tt.retry {
+				err = tr.StepRetry(ctx, tt.step, 2, tt.fn)
+			} else {
+				err = tr.Step(ctx, tt.step, tt.fn)
+			}
+			wantCode(t, err, errors.CodeValidation)
+			if n := logSize(t, dir, "run"); n != 0 {
+				t.Errorf("log has %d bytes, want 0", n)
+			}
+			// The name was not left reserved.
+			if tt.step != "" {
+				if err := tr.Step(ctx, tt.step, fn); err != nil {
+					t.Errorf("Step after refused call: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// A ctx that is done already gives ctx.Err() before anything is written
+// or fn is called; a completed step still returns nil.
+func TestStepContextDone(t *testing.T) {
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	expired, cancel2 := context.WithDeadline(ctx, time.Unix(0, 0))
+	defer cancel2()
+	for _, c := range []struct {
+		name string
+		ctx  context.Context
+	}{{"cancelled", cancelled}, {"expired", expired}} {
+		for _, retry := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s retry=%v", c.name, retry), func(t *testing.T) {
+				dir := t.TempDir()
+				tr := open(t, dir, "run")
+				called := false
+				fn := func(context.Context) (any, error) { called = true; return nil, nil }
+				step := func(name string) error {
+					if retry {
+						return tr.StepRetry(c.ctx, name, 3, fn)
+					}
+					return tr.Step(c.ctx, name, fn)
+				}
+				err := step("s")
+				if !errors.Is(err, c.ctx.Err()) || called {
+					t.Errorf("got %v, fn called %v; want %v, fn not called", err, called, c.ctx.Err())
+				}
+				if n := logSize(t, dir, "run"); n != 0 {
+					t.Errorf("log has %d bytes, want 0", n)
+				}
+				if err := tr.Step(ctx, "done", ok(nil)); err != nil {
+					t.Fatal(err)
+				}
+				if err := step("done"); err != nil {
+					t.Errorf("completed step with a done ctx = %v, want nil", err)
+				}
+			})
+		}
+	}
+}
+
+// A Reset that cannot close the log keeps memory as it is, matching the
+// records still on disk, and a later Reset succeeds.
+func TestResetCloseFailureKeepsSteps(t *testing.T) {
+	dir := t.TempDir()
+	tr := open(t, dir, "run")
+	if err := tr.Step(ctx, "old", ok(nil)); err != nil {
+		t.Fatal(err)
+	}
+	closed, err := os.Open(filepath.Join(dir, "run.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed.Close() // closing it again fails
+	good := checkpoint.SwapLog(tr, closed)
+	defer good.Close()
+
+	wantCode(t, tr.Reset(), errors.CodeInternal)
+	if diff := cmp.Diff([]string{"old"}, tr.CompletedSteps()); diff != "" {
+		t.Errorf("after failed Reset, completed steps mismatch (-want +got):\n%s", diff)
+	}
+	if n := len(logLines(t, dir, "run")); n != 2 {
+		t.Errorf("log has %d lines after failed Reset, want 2", n)
+	}
+
+	if err := tr.Reset(); err != nil {
+		t.Fatalf("second Reset: %v", err)
+	}
+	if tr.IsCompleted("old") || logSize(t, dir, "run") != 0 {
+		t.Errorf("after Reset: completed %v, log size %d", tr.CompletedSteps(), logSize(t, dir, "run"))
+	}
+	if err := tr.Step(ctx, "new", ok(nil)); err != nil {
+		t.Fatal(err)
+	}
+	tr.Close()
+	fresh := open(t, dir, "run")
+	if diff := cmp.Diff([]string{"new"}, fresh.CompletedSteps()); diff != "" {
+		t.Errorf("fresh Open after Reset mismatch (-want +got):\n%s", diff)
+	}
+}

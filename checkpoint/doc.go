@@ -65,7 +65,8 @@
 //
 // Errors carry codes from github.com/greynewell/mist-go/errors:
 //
-//	validation   invalid run ID, unusable directory, unmarshalable result
+//	validation   invalid run ID, unusable directory, unmarshalable result,
+//	             empty step name or nil step function
 //	conflict     run held by another tracker (also matches platform.ErrLocked),
 //	             or a step of that name already running in this Tracker
 //	internal     corrupt log line, failed read, write, fsync or close
@@ -76,13 +77,21 @@
 // [Tracker.StepRetry] records every attempt, numbered from 1 in the attempt
 // field. After failed attempt n it waits 100ms·2^(n−1), capped at 5s, on a
 // timer that stops early when ctx ends, and it never waits after the last
-// attempt.
+// attempt. An error writing a record ends the retries at once.
+//
+// # Cancellation
+//
+// Step and StepRetry return ctx.Err() without writing anything or calling
+// the step function when ctx is done already (a completed step still
+// returns nil). Otherwise the step function receives ctx and decides when
+// to stop; only StepRetry's backoff waits on ctx itself.
 //
 // # Concurrency
 //
 // A [Tracker] is safe for concurrent use. Different steps may run at the
 // same time: the tracker's lock is held while a record is appended, never
-// while a step function runs. A second Step for a name that is running
+// while a step function runs or its result is marshalled, so a result's
+// MarshalJSON may call the tracker. A second Step for a name that is running
 // fails with code conflict instead of running it twice. [Tracker.Close] does
 // not wait for running steps: their outcome records are refused with code
 // unavailable, so a step interrupted by Close is redone by the next run.
