@@ -69,17 +69,16 @@ func NewApp(name, version string) *App {
 // AddCommand registers c under c.Name, replacing any command of the same
 // name, and creates c.Flags when it is nil.
 //
-// It panics when c is nil, when c.Name is empty, or when c.Name is "help",
-// which is reserved for the built-in help: these are programming mistakes
-// caught at setup, not input errors.
+// It panics when c is nil or c.Name is empty: these are programming
+// mistakes caught at setup, not input errors. A command named "help" is
+// accepted and listed in the app usage, but it never runs: the built-in
+// help handling of [App.ExecuteContext] sees "help" first and shadows it.
 func (a *App) AddCommand(c *Command) {
 	switch {
 	case c == nil:
 		panic("cli: AddCommand called with a nil command")
 	case c.Name == "":
 		panic("cli: AddCommand called with a command that has an empty name")
-	case c.Name == "help":
-		panic(`cli: AddCommand: the command name "help" is reserved`)
 	}
 	if a.commands == nil {
 		a.commands = make(map[string]*Command)
@@ -136,6 +135,11 @@ func (a *App) Execute(args []string) error {
 //     bad value. The flag package prints nothing itself.
 //   - Otherwise it stores ctx in the command (see [Command.Context]) and
 //     returns the error of Run unchanged; a nil Run gives code internal.
+//
+// Before parsing, every flag of the command is set back to its default
+// (Value.Set of the flag's DefValue), so a value given to one Execute does
+// not carry over to the next. A custom [flag.Value] that rejects its own
+// default keeps its current value.
 //
 // It never prints the error it returns, never exits the process, and
 // ignores errors writing help text. Flags are parsed with ContinueOnError
@@ -251,10 +255,12 @@ func hasFlags(fs *flag.FlagSet) bool {
 	return n > 0
 }
 
-// parse parses args with the flag package's own messages and usage
-// suppressed and with ContinueOnError, restoring the FlagSet afterwards.
+// parse resets every flag to its default, then parses args with the flag
+// package's own messages and usage suppressed and with ContinueOnError,
+// restoring the FlagSet afterwards.
 func (c *Command) parse(args []string) error {
 	fs := c.flags()
+	fs.VisitAll(func(f *flag.Flag) { _ = f.Value.Set(f.DefValue) })
 	oldOut, oldUsage, oldHandling := fs.Output(), fs.Usage, fs.ErrorHandling()
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}

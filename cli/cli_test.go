@@ -489,7 +489,6 @@ func TestAddCommandPanics(t *testing.T) {
 	}{
 		{"nil command", nil},
 		{"empty name", &cli.Command{Usage: "nameless", Run: func(*cli.Command, []string) error { return nil }}},
-		{"reserved help", &cli.Command{Name: "help"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -501,6 +500,61 @@ func TestAddCommandPanics(t *testing.T) {
 			}()
 			cli.NewApp("app", "1").AddCommand(tt.cmd)
 		})
+	}
+}
+
+// A command named "help" is accepted, but the built-in help handling
+// shadows it: Execute never runs it.
+func TestAddCommandHelpShadowed(t *testing.T) {
+	app, _, stderr, _ := newApp(t)
+	ran := false
+	app.AddCommand(&cli.Command{Name: "help", Usage: "Shadowed", Run: func(*cli.Command, []string) error { ran = true; return nil }})
+	for _, args := range [][]string{{"help"}, {"help", "run"}} {
+		stderr.Reset()
+		if err := app.Execute(args); err != nil || ran {
+			t.Errorf("Execute(%q) = %v, ran the help command %v; want nil, not run", args, err, ran)
+		}
+		if stderr.Len() == 0 {
+			t.Errorf("Execute(%q) printed no help", args)
+		}
+	}
+}
+
+// Flag values do not carry over between executions: every Execute starts
+// from the defaults.
+func TestFlagsResetBetweenExecutions(t *testing.T) {
+	app, _, _, call := newApp(t)
+	verbose := false
+	steps := []struct {
+		args        []string
+		wantConfig  string
+		wantWorkers int
+	}{
+		{[]string{"run", "-workers", "3", "-config", "x.toml"}, "x.toml", 3},
+		{[]string{"run"}, "matchspec.toml", 8},
+		{[]string{"run", "-config", "y.toml"}, "y.toml", 8},
+		{[]string{"run", "-workers", "5"}, "matchspec.toml", 5},
+	}
+	for _, st := range steps {
+		if err := app.Execute(st.args); err != nil {
+			t.Fatalf("Execute(%q) = %v", st.args, err)
+		}
+		if call.config != st.wantConfig || call.workers != st.wantWorkers {
+			t.Errorf("Execute(%q) saw flags (%q, %d), want (%q, %d)", st.args, call.config, call.workers, st.wantConfig, st.wantWorkers)
+		}
+	}
+
+	// A bool flag set once is false again on the next run.
+	flagged := &cli.Command{Name: "v", Run: func(c *cli.Command, _ []string) error { verbose = c.GetBool("verbose"); return nil }}
+	flagged.AddBoolFlag("verbose", false, "")
+	app.AddCommand(flagged)
+	for _, st := range []struct {
+		args []string
+		want bool
+	}{{[]string{"v", "-verbose"}, true}, {[]string{"v"}, false}} {
+		if err := app.Execute(st.args); err != nil || verbose != st.want {
+			t.Errorf("Execute(%q) = %v, verbose %v; want nil, %v", st.args, err, verbose, st.want)
+		}
 	}
 }
 

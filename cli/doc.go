@@ -83,9 +83,16 @@
 // [App.AddCommand] replaces a command of the same name and creates Flags
 // when it is nil (ContinueOnError, named after the command); the AddXFlag
 // methods do the same, so flags can be added before the command is. It
-// panics on a nil command, an empty name, or the reserved name "help":
-// those are programming mistakes. The AddXFlag methods panic, like the flag
-// package, on a duplicate or invalid flag name.
+// panics on a nil command or an empty name: those are programming
+// mistakes. A command named "help" can be added, but Execute never runs
+// it, since the built-in help handling sees "help" first. The AddXFlag
+// methods panic, like the flag package, on a duplicate or invalid flag
+// name.
+//
+// Each execution starts from the flags' defaults: before parsing, Execute
+// sets every flag of the command back to its default value, so
+// "run -workers 3" followed by "run" sees the default number of workers
+// the second time.
 //
 // The GetX methods return the zero value for an unknown flag or a flag of
 // another type; [Command.GetString] works for every flag through its
