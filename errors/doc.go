@@ -18,7 +18,12 @@
 // [Wrap] and [Wrapf] return nil when the cause is nil, so they can wrap the
 // result of a call unconditionally. The result is a nil *Error: compare it
 // with nil before returning it as an error, because a nil *Error stored in an
-// error variable is not == nil.
+// error variable is not == nil. Every method is safe on a nil *Error;
+// [Error.UnmarshalJSON], having nowhere to store the result, returns a
+// validation error.
+//
+// Always set a code: the zero Error has an empty code, so its text is "" and
+// [Code] reports "" for it, as for no error.
 //
 // # Codes
 //

@@ -35,6 +35,11 @@ const (
 
 // Error is a coded error with an optional cause and metadata.
 //
+// Always give an Error a code, through [New], [Newf], [Wrap] or [Wrapf].
+// The zero Error has an empty code and message: its Error() is "", and
+// [Code] reports "" for it, which reads as no error (HTTP status 200, exit
+// code 0).
+//
 // An *Error never changes after construction: the methods that derive a new
 // error return a copy. It is therefore safe for concurrent use. Do not modify
 // the fields of an *Error that others may hold; build a new one instead.
@@ -167,8 +172,12 @@ func (e *Error) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON restores code, message and meta from data, and rebuilds the
 // cause as a plain error with the same text. JSON null leaves e unchanged.
-// Input that is not an error object gives an error with code validation.
+// Input that is not an error object gives an error with code validation,
+// and so does a nil receiver, which has nowhere to store the result.
 func (e *Error) UnmarshalJSON(data []byte) error {
+	if e == nil {
+		return New(CodeValidation, "errors: UnmarshalJSON on nil *Error")
+	}
 	var j *jsonError
 	if err := json.Unmarshal(data, &j); err != nil {
 		return &Error{Code: CodeValidation, Message: "errors: decode json", Cause: err}

@@ -185,6 +185,27 @@ func TestNilReceiver(t *testing.T) {
 	if err != nil || string(b) != "null" {
 		t.Errorf("MarshalJSON() = %s, %v; want null, nil", b, err)
 	}
+	for _, in := range []string{`{"code":"auth","message":"m"}`, `null`} {
+		err := e.UnmarshalJSON([]byte(in))
+		if errors.Code(err) != errors.CodeValidation || err.Error() != "validation: errors: UnmarshalJSON on nil *Error" {
+			t.Errorf("UnmarshalJSON(%s) on nil *Error = %v, want the validation error", in, err)
+		}
+	}
+}
+
+// The zero Error has an empty code: its text is "" and Code reports "",
+// as for no error.
+func TestZeroError(t *testing.T) {
+	var zero errors.Error
+	if got := zero.Error(); got != "" {
+		t.Errorf("zero Error().Error() = %q, want \"\"", got)
+	}
+	if got := errors.Code(&zero); got != "" {
+		t.Errorf("Code(&Error{}) = %q, want \"\"", got)
+	}
+	if zero.Unwrap() != nil || errors.IsRetryable(&zero) {
+		t.Error("zero Error has a cause or is retryable")
+	}
 }
 
 type timeoutErr struct{}

@@ -20,7 +20,7 @@ func FuzzJSONRoundTrip(f *testing.F) {
 	f.Fuzz(func(t *testing.T, code, msg, mk, mv, cause string, withCause bool) {
 		for _, s := range []string{code, msg, mk, mv, cause} {
 			if !utf8.ValidString(s) {
-				t.Skip("not UTF-8")
+				return // not a round-trip case
 			}
 		}
 		in := errors.New(code, msg)
