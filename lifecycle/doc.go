@@ -25,9 +25,10 @@
 //
 // By default Run listens for platform.ShutdownSignals(): SIGINT and SIGTERM
 // on Unix, os.Interrupt on Windows, the same set the server package uses.
-// [WithSignals] replaces the set, and WithSignals() with no arguments turns
-// signal handling off. Run subscribes before it starts fn, so a signal sent
-// after fn has started is never lost, and it unsubscribes before it returns.
+// [WithSignals] replaces the set, ignoring nil signals, and WithSignals()
+// with no arguments (or only nils) turns signal handling off. Run
+// subscribes before it starts fn, so a signal sent after fn has started is
+// never lost, and it unsubscribes before it returns.
 // A second signal during shutdown is ignored: the shutdown that is under way
 // finishes within its budgets.
 //

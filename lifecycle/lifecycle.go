@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -45,10 +46,12 @@ func WithShutdownTimeout(d time.Duration) Option {
 // [Run] uses platform.ShutdownSignals(): SIGINT and SIGTERM on Unix,
 // os.Interrupt on Windows. WithSignals() with no arguments turns signal
 // handling off, so only fn returning or the parent ctx ending starts a
-// shutdown.
+// shutdown. Nil signals are ignored, so WithSignals(nil) turns signal
+// handling off too.
 func WithSignals(sigs ...os.Signal) Option {
+	sigs = slices.DeleteFunc(slices.Clone(sigs), func(sig os.Signal) bool { return sig == nil })
 	return func(s *state) {
-		s.signals = append([]os.Signal{}, sigs...)
+		s.signals = slices.Clone(sigs)
 		s.signalsSet = true
 	}
 }

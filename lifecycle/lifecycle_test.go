@@ -438,9 +438,23 @@ func TestDrainWaitsForFn(t *testing.T) {
 	}
 }
 
+// waitGoroutines polls, with a deadline, until at most n goroutines run.
+func waitGoroutines(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > n {
+		if time.Now().After(deadline) {
+			t.Fatalf("goroutines: %d, want at most %d", runtime.NumGoroutine(), n)
+		}
+		time.Sleep(time.Millisecond) // polling with a deadline
+	}
+}
+
+// After a drain timeout, releasing the blocked work lets Run's drain
+// goroutine exit.
 func TestDrainTimeout(t *testing.T) {
+	before := runtime.NumGoroutine()
 	release := make(chan struct{})
-	defer close(release)
 	var hookRan bool
 	err := runWithParent(t, func(ctx context.Context, cancelParent func()) error {
 		wg := lifecycle.DrainGroup(ctx)
@@ -462,15 +476,17 @@ func TestDrainTimeout(t *testing.T) {
 	if !hookRan {
 		t.Error("hooks did not run after the drain timeout")
 	}
+	close(release)
+	waitGoroutines(t, before)
 }
 
+// After a drain timeout, fn returning late lets both its goroutine and
+// Run's drain goroutine exit.
 func TestFnIgnoringCtxHitsDrainTimeout(t *testing.T) {
+	before := runtime.NumGoroutine()
 	release := make(chan struct{})
-	fnDone := make(chan struct{})
-	defer func() { close(release); <-fnDone }()
 	var hookRan bool
 	err := runWithParent(t, func(ctx context.Context, cancelParent func()) error {
-		defer close(fnDone)
 		lifecycle.OnShutdown(ctx, "after", func(context.Context) error { hookRan = true; return nil })
 		cancelParent()
 		<-release // ignores ctx on purpose
@@ -482,12 +498,14 @@ func TestFnIgnoringCtxHitsDrainTimeout(t *testing.T) {
 	if !hookRan {
 		t.Error("hooks did not run after the drain timeout")
 	}
+	close(release)
+	waitGoroutines(t, before)
 }
 
 func TestResultOrder(t *testing.T) {
+	before := runtime.NumGoroutine()
 	errFn := stderrors.New("fn failed")
 	release := make(chan struct{})
-	defer close(release)
 	err := lifecycle.Run(context.Background(), func(ctx context.Context) error {
 		wg := lifecycle.DrainGroup(ctx)
 		wg.Add(1)
@@ -508,6 +526,8 @@ func TestResultOrder(t *testing.T) {
 	if got := texts(joined(err)); !slices.Equal(got, want) {
 		t.Errorf("Run reports = %q, want %q", got, want)
 	}
+	close(release)
+	waitGoroutines(t, before)
 }
 
 func TestConcurrentRegistration(t *testing.T) {
@@ -613,6 +633,8 @@ func TestSignalSubscription(t *testing.T) {
 	}{
 		{"default", nil, platform.ShutdownSignals()},
 		{"off", []lifecycle.Option{lifecycle.WithSignals()}, nil},
+		{"nils dropped", []lifecycle.Option{lifecycle.WithSignals(nil, os.Interrupt, nil)}, []os.Signal{os.Interrupt}},
+		{"only nil is off", []lifecycle.Option{lifecycle.WithSignals(nil)}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -670,11 +692,5 @@ func TestNoGoroutineLeak(t *testing.T) {
 			t.Fatalf("Run = %v, want nil", err)
 		}
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > before {
-		if time.Now().After(deadline) {
-			t.Fatalf("goroutines: %d after Run, %d before", runtime.NumGoroutine(), before)
-		}
-		time.Sleep(time.Millisecond) // polling with a deadline
-	}
+	waitGoroutines(t, before)
 }
