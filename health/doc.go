@@ -55,7 +55,8 @@
 // [WithCacheTTL] reuses a check's last outcome, pass or fail, for the TTL
 // after the run that produced it finished, so a burst of probes runs the
 // check once. [Handler.AddCheck] with an existing name replaces the check
-// and discards its cached outcome.
+// and discards its cached outcome. AddCheck panics on a nil [CheckFunc],
+// naming the check: that is a setup mistake, not a failing dependency.
 //
 // # Concurrency
 //

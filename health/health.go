@@ -27,9 +27,20 @@ const (
 // CheckFunc checks one dependency. It returns nil when the dependency is
 // healthy. ctx is cancelled when the check's timeout expires or the probe's
 // request ends; a check should return promptly then.
+//
+// Within one registration a CheckFunc runs once at a time: a run starts
+// only after the previous one has returned, even one that outlived its
+// timeout. Different checks run concurrently, successive runs may be on
+// different goroutines, and a function registered twice (under two names,
+// or again under one name) may run concurrently with itself, so state it
+// shares with other code must be safe for concurrent use. The zero value
+// (nil) is not a valid check: [Handler.AddCheck] panics on it.
 type CheckFunc func(ctx context.Context) error
 
-// CheckOption configures one check in [Handler.AddCheck].
+// CheckOption configures one check in [Handler.AddCheck]; build it with
+// [WithTimeout] or [WithCacheTTL]. An option is a plain function value
+// that only fills in the configuration of the AddCheck call it is given
+// to, so it can be shared between goroutines and reused for many checks.
 type CheckOption func(*checkConfig)
 
 type checkConfig struct {
@@ -53,6 +64,11 @@ func WithCacheTTL(d time.Duration) CheckOption {
 
 // Response is the JSON body of both probes. Checks maps each check's name
 // to "ok" or the reason it failed; it is omitted when no check ran.
+//
+// A Response is a plain value: each one returned by [Handler.Check] is
+// new, with its own Checks map, and the caller owns it. It is not safe for
+// concurrent use while it is being modified. The zero Response has empty
+// fields and marshals as {"status":"","tool":"","version":"","uptime":""}.
 type Response struct {
 	Status  string            `json:"status"`
 	Tool    string            `json:"tool"`
@@ -88,7 +104,14 @@ func New(tool, version string) *Handler {
 // AddCheck registers fn under name. Registering an existing name replaces
 // that check and discards its cached outcome; a run of the old check that
 // is still in flight finishes for the probes already waiting on it.
+//
+// AddCheck panics when fn is nil, naming the check: like a bad metric
+// registration, that is a programming mistake caught at setup, and a nil
+// check would otherwise fail every probe.
 func (h *Handler) AddCheck(name string, fn CheckFunc, opts ...CheckOption) {
+	if fn == nil {
+		panic(fmt.Sprintf("health: AddCheck %q with a nil CheckFunc", name))
+	}
 	cfg := checkConfig{}
 	for _, opt := range opts {
 		opt(&cfg)

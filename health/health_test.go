@@ -403,6 +403,25 @@ func TestAddCheckReplacesAndDiscardsCache(t *testing.T) {
 	}
 }
 
+// A nil check is a setup mistake: AddCheck panics, naming the check, and
+// leaves the handler as it was.
+func TestAddCheckNilPanics(t *testing.T) {
+	h := health.New("tool", "v1")
+	func() {
+		defer func() {
+			r := recover()
+			if s, _ := r.(string); !strings.HasPrefix(s, "health: ") || !strings.Contains(s, `"db"`) {
+				t.Errorf("AddCheck(\"db\", nil) panicked with %v, want a health: message naming db", r)
+			}
+		}()
+		h.AddCheck("db", nil)
+	}()
+	got, code := h.Check(context.Background())
+	if code != 200 || got.Checks != nil {
+		t.Errorf("after the panic: Check() = %+v, %d, want ok with no checks", got, code)
+	}
+}
+
 func get(t *testing.T, h http.Handler, method, path string) (*http.Response, string) {
 	t.Helper()
 	rec := httptest.NewRecorder()
