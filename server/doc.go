@@ -29,12 +29,18 @@
 //	})
 //
 // The shutdown budget starts when ctx ends and does not depend on ctx's own
-// deadline. Connections that have not sent a complete request header within
-// a fifth of the budget (1 s) are closed: net/http alone would wait 5 s for
-// such a connection, so one idle spare connection from a browser or a load
-// balancer would make every stop overrun. A stop that overruns it closes the remaining connections and
+// deadline. A stop that overruns it closes the remaining connections and
 // returns an error matching [context.DeadlineExceeded]; a failure to listen
 // or serve is returned as is.
+//
+// # Connections without a request
+//
+// One behaviour goes beyond net/http's own graceful shutdown: once a fifth
+// of the budget (1 s) has passed, the server closes every connection that
+// has not yet sent a complete request header. net/http alone would count
+// such a connection as busy for 5 s, so one idle spare connection from a
+// browser or a load balancer would make every stop overrun. Requests that
+// are being handled are not affected; they still get the whole budget.
 //
 // # Listening first
 //
@@ -59,7 +65,8 @@
 //
 // A [Server] is safe for concurrent use, and handlers may be registered while
 // it serves. Listen succeeds once; Serve or ListenAndServe may be called once
-// in total. When Serve returns, its serving goroutine has exited; after a
+// in total, where a call that fails to listen (a port in use, say) does not
+// count. When Serve returns, its serving goroutine has exited; after a
 // graceful stop every handler has returned too. After an overrun, a handler
 // that ignores its request ctx may still be running.
 package server

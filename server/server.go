@@ -29,8 +29,9 @@ const (
 //
 // Server is safe for concurrent use: handlers may be added while it is
 // serving, and Addr may be called at any time. Listen succeeds once, and
-// Serve or ListenAndServe may be called once in total. The zero Server is
-// not usable; create one with [New].
+// Serve or ListenAndServe may be called once in total (a call that fails to
+// listen does not count). The zero Server is not usable; create one with
+// [New].
 type Server struct {
 	mux *http.ServeMux
 	srv *http.Server
@@ -136,6 +137,11 @@ func (s *Server) Listen() error {
 	if s.ln != nil {
 		return fmt.Errorf("server: listen %s: already listening on %s", s.srv.Addr, s.ln.Addr())
 	}
+	return s.listenLocked()
+}
+
+// listenLocked binds the listener. s.mu must be held.
+func (s *Server) listenLocked() error {
 	ln, err := net.Listen("tcp", s.srv.Addr)
 	if err != nil {
 		return fmt.Errorf("server: listen %s: %w", s.srv.Addr, err)
@@ -157,73 +163,77 @@ func (s *Server) Addr() string {
 
 // Serve serves until ctx ends, then shuts down gracefully: it stops
 // accepting, waits up to [ShutdownTimeout] (a fresh deadline, not ctx's) for
-// requests in flight to finish, and returns nil. Connections that have not
-// sent a complete request header within a fifth of that budget are closed. If requests are still
+// requests in flight to finish, and returns nil. If requests are still
 // running at that deadline, Serve closes their connections and returns an
-// error matching [context.DeadlineExceeded]. Serve calls [Server.Listen]
-// first unless that has already been done, and returns a listen or serving
-// failure as is. Serve may be called only once, and not after
-// [Server.ListenAndServe].
+// error matching [context.DeadlineExceeded].
+//
+// Beyond net/http's own Shutdown, Serve closes the connections that have
+// not sent a complete request header once a fifth of the budget (1 s) has
+// passed, instead of waiting 5 s for each of them; a request already
+// being handled is never cut off by this.
+//
+// Serve calls [Server.Listen] first unless that has already been done, and
+// returns a listen or serving failure as is. Serve may be called only
+// once, and not after [Server.ListenAndServe]; a call that fails to listen
+// does not count, so it can be retried.
 func (s *Server) Serve(ctx context.Context) error {
-	if err := s.start(); err != nil {
+	ln, err := s.claim()
+	if err != nil {
 		return err
 	}
-	return s.serve(ctx, nil)
+	return s.serve(ctx, ln, nil)
 }
 
 // ListenAndServe listens (unless [Server.Listen] has already been called),
-// writes "listening on <Addr()>\n" to stderr, and
-// serves until the first of platform.ShutdownSignals() arrives (SIGINT or
-// SIGTERM on Unix, os.Interrupt on Windows). It then writes
-// "shutting down\n" and stops as [Server.Serve] does, returning nil after a
-// graceful stop. It subscribes to the signals before it listens and
-// unsubscribes before it returns. Use Serve to control shutdown with a ctx,
-// for example under lifecycle.Run.
+// writes "listening on <Addr()>\n" to stderr, and serves until the first of
+// platform.ShutdownSignals() arrives (SIGINT or SIGTERM on Unix,
+// os.Interrupt on Windows). It then writes "shutting down\n" and stops as
+// [Server.Serve] does, returning nil after a graceful stop. It subscribes to
+// the signals before it listens and unsubscribes before it returns. Like
+// Serve, it may be called only once, and a call that fails to listen does
+// not count. Use Serve to control shutdown with a ctx, for example under
+// lifecycle.Run.
 func (s *Server) ListenAndServe() error {
-	if err := s.start(); err != nil {
-		return err
+	s.mu.Lock()
+	served := s.served
+	s.mu.Unlock()
+	if served {
+		return errServed
 	}
 	sig := make(chan os.Signal, 1)
 	s.notify(sig, s.signals...)
 	defer s.stop(sig)
-	if err := s.listenIfNeeded(); err != nil {
+	ln, err := s.claim()
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(s.stderr, "listening on %s\n", s.Addr())
-	return s.serve(context.Background(), sig)
+	return s.serve(context.Background(), ln, sig)
 }
 
-// start claims the server's single Serve or ListenAndServe call.
-func (s *Server) start() error {
+var errServed = errors.New("server: serve: already called")
+
+// claim listens, unless [Server.Listen] has already bound the listener, and
+// then claims the server's single Serve or ListenAndServe call. A failed
+// listen claims nothing, so the server stays usable.
+func (s *Server) claim() (net.Listener, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.served {
-		return errors.New("server: serve: already called")
+		return nil, errServed
+	}
+	if s.ln == nil {
+		if err := s.listenLocked(); err != nil {
+			return nil, err
+		}
 	}
 	s.served = true
-	return nil
-}
-
-func (s *Server) listenIfNeeded() error {
-	s.mu.Lock()
-	bound := s.ln != nil
-	s.mu.Unlock()
-	if bound {
-		return nil
-	}
-	return s.Listen()
+	return s.ln, nil
 }
 
 // serve runs the http.Server until ctx ends or sig delivers a signal, then
 // shuts it down. The serving goroutine has exited when serve returns.
-func (s *Server) serve(ctx context.Context, sig <-chan os.Signal) error {
-	if err := s.listenIfNeeded(); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	ln := s.ln
-	s.mu.Unlock()
-
+func (s *Server) serve(ctx context.Context, ln net.Listener, sig <-chan os.Signal) error {
 	served := make(chan error, 1)
 	go func() { served <- s.srv.Serve(ln) }()
 

@@ -211,6 +211,59 @@ func TestListenErrors(t *testing.T) {
 	})
 }
 
+// A call that fails to listen does not use up the single Serve or
+// ListenAndServe call: a retry reports the listen error again, and the
+// server can still serve.
+func TestFailedListenLeavesServerUsable(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	s := server.New(busy.Addr().String())
+	server.SetStderr(s, io.Discard)
+	server.SetSignalFuncs(s, func(chan<- os.Signal, ...os.Signal) {}, func(chan<- os.Signal) {})
+	want := "server: listen " + busy.Addr().String() + ": "
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"Serve", func() error { return s.Serve(context.Background()) }},
+		{"second Serve", func() error { return s.Serve(context.Background()) }},
+		{"ListenAndServe", s.ListenAndServe},
+		{"Serve after ListenAndServe", func() error { return s.Serve(context.Background()) }},
+	}
+	for _, c := range calls {
+		if err := c.call(); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s on a busy address = %v, want an error with prefix %q", c.name, err, want)
+		}
+	}
+
+	// The server is still unused: with a listener it serves.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close() // ends a pending GET if Serve refuses to run
+	server.SetListener(s, ln)
+	s.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := serve(t, s, ctx)
+	select {
+	case err := <-done:
+		t.Fatalf("Serve = %v before any request, want it serving", err)
+	case r := <-get(client(t), url(t, s, "/healthz")):
+		if r.err != nil || r.status != http.StatusOK {
+			t.Errorf("GET /healthz = %d, %v; want 200", r.status, r.err)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Serve = %v, want nil", err)
+	}
+}
+
 func TestServeHandlesRequestsAndStops(t *testing.T) {
 	s := server.New(":0")
 	s.HandleFunc("GET /hello/{name}", func(w http.ResponseWriter, r *http.Request) {
