@@ -5,16 +5,18 @@
 //
 // The lanes, in order: gofmt (any unformatted tracked Go file fails), go vet
 // on the workspace for the host and for GOOS=windows, go test -race on every
-// package of the workspace, and the standalone lane, which tests each
-// module that requires no sibling with GOWORK=off, as a user would get it.
-// With -quick (make check) the test lanes are replaced by the workspace
-// policy test alone.
+// package of the workspace, `go run ./release check` (the CI gate: workspace
+// policy and release rules), and `go run ./release verify`, the standalone
+// lane: each module built and tested alone with GOWORK=off against a scratch
+// proxy, as a user who pins it gets it. With -quick (make check) the test
+// lanes are left out: gofmt, vet and release check only.
 //
 // Every lane runs even when an earlier one failed. The last line is
 // "N passed, N failed": Go test functions (top-level tests, examples, fuzz
-// seeds) counted from go test -json, plus one per check (gofmt, each vet).
-// A package that fails without a failing test, such as a build failure,
-// counts as one failure. The exit status is non-zero on any failure.
+// seeds) counted from go test -json, plus one per check (gofmt, each vet,
+// release check) and one per module verified standalone. A package that
+// fails without a failing test, such as a build failure, counts as one
+// failure. The exit status is non-zero on any failure.
 package main
 
 import (
@@ -29,8 +31,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/greynewell/mist-go/release/internal/workspace"
 )
 
 func main() {
@@ -50,11 +50,12 @@ func main() {
 	r.gofmt()
 	r.check("go vet work", nil, "go", "vet", "work")
 	r.check("GOOS=windows go vet work", []string{"GOOS=windows"}, "go", "vet", "work")
-	if *quick {
-		r.goTest("workspace policy", root, nil, "test", "-count=1", "-json", "./release/internal/policy")
-	} else {
+	if !*quick {
 		r.goTest("go test -race work", root, nil, "test", "-race", "-count=1", "-json", "work")
-		r.standalone()
+	}
+	r.check("release check", nil, "go", "run", "./release", "check")
+	if !*quick {
+		r.verify()
 	}
 	r.summary()
 }
@@ -195,23 +196,55 @@ func (r *runner) goFiles() ([]string, error) {
 	return files, nil
 }
 
-// standalone tests, with GOWORK=off, every module that requires no
-// sibling module: what a user who pins it gets.
-func (r *runner) standalone() {
-	ws, err := workspace.Load(r.root)
-	if err != nil {
-		r.lane("standalone")
-		fmt.Fprintf(r.out, "FAIL standalone: %v\n", err)
-		r.result(false)
-		return
+// verify runs the standalone lane, `go run ./release verify --json`, and
+// counts one result per module. A failure without any module result (the
+// tool could not start, the workspace does not load) counts as one.
+func (r *runner) verify() {
+	title := "release verify (each module alone, GOWORK=off)"
+	r.lane(title)
+	start := time.Now()
+	cmd := r.command(r.root, nil, "go", "run", "./release", "verify", "--json")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	passed, failed := countVerify(out, r.out)
+	r.out.Write(stderr.Bytes())
+	if err != nil && failed == 0 {
+		fmt.Fprintf(r.out, "FAIL %s: %v\n", title, err)
+		failed++
 	}
-	for _, m := range ws.Mods {
-		if len(ws.Requires(m)) > 0 {
+	fmt.Fprintf(r.out, "%s: %d passed, %d failed in %s\n", title, passed, failed, time.Since(start).Round(time.Second))
+	r.passed += passed
+	r.failed += failed
+}
+
+// countVerify reads the JSON lines of release verify --json, prints one
+// line per module (with the output of a failed one), and counts them.
+// Lines that are not module results are passed through.
+func countVerify(out []byte, w io.Writer) (passed, failed int) {
+	for _, line := range strings.Split(string(out), "\n") {
+		var res struct {
+			Module  string
+			OK      bool
+			Elapsed time.Duration `json:"elapsed_ns"`
+			Output  string
+		}
+		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		r.goTest("standalone "+m.Dir+" (GOWORK=off)", filepath.Join(r.root, filepath.FromSlash(m.Dir)),
-			[]string{"GOWORK=off"}, "test", "-count=1", "-json", "./...")
+		if json.Unmarshal([]byte(line), &res) != nil || res.Module == "" {
+			fmt.Fprintln(w, line)
+			continue
+		}
+		if res.OK {
+			passed++
+			fmt.Fprintf(w, "ok   %s (%s)\n", res.Module, res.Elapsed.Round(100*time.Millisecond))
+		} else {
+			failed++
+			fmt.Fprintf(w, "FAIL %s (%s)\n%s\n", res.Module, res.Elapsed.Round(100*time.Millisecond), res.Output)
+		}
 	}
+	return passed, failed
 }
 
 // event is one line of go test -json.

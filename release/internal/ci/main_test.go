@@ -45,3 +45,22 @@ not json
 		t.Errorf("output of a passing test was printed:\n%s", out.String())
 	}
 }
+
+func TestCountVerify(t *testing.T) {
+	out := `{"module":"errors","ok":true,"elapsed_ns":1200000000}
+{"module":"retry","ok":false,"elapsed_ns":3000000000,"output":"--- FAIL: TestX\n"}
+go: downloading something
+
+{"module":"cli","ok":true,"elapsed_ns":500000000}
+`
+	var w bytes.Buffer
+	passed, failed := countVerify([]byte(out), &w)
+	if passed != 2 || failed != 1 {
+		t.Errorf("passed, failed = %d, %d, want 2, 1", passed, failed)
+	}
+	for _, want := range []string{"ok   errors (1.2s)", "FAIL retry (3s)\n--- FAIL: TestX", "go: downloading something", "ok   cli (500ms)"} {
+		if !strings.Contains(w.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, w.String())
+		}
+	}
+}

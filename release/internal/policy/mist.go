@@ -1,10 +1,13 @@
 package policy
 
+import "github.com/greynewell/mist-go/release/internal/workspace"
+
 // Mist returns the rules of the mist-go repository: the module graph of
 // API.md plus the edges of the release tool. A new edge between our modules
 // is a design decision; add it here, with its reason, in the same change.
 func Mist() Rules {
 	return Rules{
+		Prefix:     workspace.RootPath,
 		Unreleased: []string{"benchmarks", "examples"},
 		Commands:   []string{"release"},
 		Edges: map[string][]string{

@@ -3,7 +3,7 @@
 //
 // [Check] reads a workspace and returns every rule it breaks as a
 // [Problem]. It is what the repository's policy test runs and what
-// `release check` will run; a rule lives here once, so the two never
+// `release check` runs; a rule lives here once, so the two never
 // disagree.
 package policy
 
@@ -27,6 +27,10 @@ const GoVersion = "1.26.0"
 
 // Rules says what kind each module is and which module edges are allowed.
 type Rules struct {
+	// Prefix is the module path prefix: every module is <Prefix>/<dir>, and
+	// no module may depend on Prefix itself. Empty means
+	// workspace.RootPath.
+	Prefix string
 	// Unreleased lists module directories that are never released
 	// (benchmarks, examples): they need no CHANGELOG.md and may import
 	// any module.
@@ -58,6 +62,7 @@ func Check(root string, rules Rules) ([]Problem, error) {
 		return nil, err
 	}
 	c := &checker{ws: ws, rules: rules}
+	c.rootRef = rootModRef(c.prefix())
 	if err := c.run(); err != nil {
 		return nil, err
 	}
@@ -73,6 +78,7 @@ func Check(root string, rules Rules) ([]Problem, error) {
 type checker struct {
 	ws       *workspace.Workspace
 	rules    Rules
+	rootRef  *regexp.Regexp
 	problems []Problem
 }
 
@@ -107,13 +113,25 @@ func (c *checker) run() error {
 
 // rootModRef matches the repository root path used as a module of its
 // own in a go.mod or go.sum line: the path followed by a space or tab.
-var rootModRef = regexp.MustCompile(`(^|[\s(])` + regexp.QuoteMeta(workspace.RootPath) + `[\s@]`)
+func rootModRef(prefix string) *regexp.Regexp {
+	return regexp.MustCompile(`(^|[\s(])` + regexp.QuoteMeta(prefix) + `[\s@]`)
+}
+
+// majorSuffix matches the /vN suffix of a module path from v2 on.
+var majorSuffix = regexp.MustCompile(`^/v[2-9][0-9]*$|^/v[1-9][0-9]+$`)
+
+func (c *checker) prefix() string {
+	if c.rules.Prefix != "" {
+		return c.rules.Prefix
+	}
+	return workspace.RootPath
+}
 
 func (c *checker) checkModule(m *workspace.Module, edges map[string][]string) error {
 	ws, dir := c.ws, m.Dir
 	abs := filepath.Join(ws.Root, filepath.FromSlash(dir))
 
-	if want := workspace.RootPath + "/" + dir; m.Path != want {
+	if want := c.prefix() + "/" + dir; m.Path != want && !majorSuffix.MatchString(strings.TrimPrefix(m.Path, want)) {
 		c.add(dir, "module-path", "module path is %s, want %s", m.Path, want)
 	}
 	if m.File.Go == nil || m.File.Go.Version != GoVersion {
@@ -127,8 +145,8 @@ func (c *checker) checkModule(m *workspace.Module, edges map[string][]string) er
 		if err != nil {
 			continue
 		}
-		if rootModRef.Match(data) {
-			c.add(dir, "root-module", "%s names %s, the repository root, as a module; no module may depend on it", name, workspace.RootPath)
+		if c.rootRef.Match(data) {
+			c.add(dir, "root-module", "%s names %s, the repository root, as a module; no module may depend on it", name, c.prefix())
 		}
 	}
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/greynewell/mist-go/release/internal/repotest"
 )
 
 // writeTree writes files (slash-separated relative names) under a new
@@ -223,14 +224,7 @@ func TestCycles(t *testing.T) {
 
 // TestRepository holds this repository to its own rules.
 func TestRepository(t *testing.T) {
-	root, err := filepath.Abs("../../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.work")); err != nil {
-		t.Fatalf("repository root not found from the package directory: %v", err)
-	}
-	problems, err := Check(root, Mist())
+	problems, err := Check(repotest.Root(t), Mist())
 	if err != nil {
 		t.Fatal(err)
 	}
