@@ -4,7 +4,8 @@
 //	go run ./release/internal/ci
 //
 // The lanes, in order: gofmt (any unformatted tracked Go file fails), go vet
-// on the workspace for the host and for GOOS=windows, go test -race on every
+// on the workspace for the host and for GOOS=windows, the bindings' Python
+// (unittest) and TypeScript (npm ci, npm test) suites, go test -race on every
 // package of the workspace, `go run ./release check` (the CI gate: workspace
 // policy and release rules), and `go run ./release verify`, the standalone
 // lane: each module built and tested alone with GOWORK=off against a scratch
@@ -13,7 +14,8 @@
 //
 // Every lane runs even when an earlier one failed. The last line is
 // "N passed, N failed": Go test functions (top-level tests, examples, fuzz
-// seeds) counted from go test -json, plus one per check (gofmt, each vet,
+// seeds) counted from go test -json, the Python and TypeScript tests, plus
+// one per check (gofmt, each vet,
 // release check) and one per module verified standalone. A package that
 // fails without a failing test, such as a build failure, counts as one
 // failure. The exit status is non-zero on any failure.
@@ -51,6 +53,7 @@ func main() {
 	r.check("go vet work", nil, "go", "vet", "work")
 	r.check("GOOS=windows go vet work", []string{"GOOS=windows"}, "go", "vet", "work")
 	if !*quick {
+		r.bindings()
 		r.goTest("go test -race work", root, nil, "test", "-race", "-count=1", "-json", "work")
 	}
 	r.check("release check", nil, "go", "run", "./release", "check")

@@ -64,3 +64,41 @@ go: downloading something
 		}
 	}
 }
+
+func TestCountUnittest(t *testing.T) {
+	tests := []struct {
+		out                     string
+		passed, failed, skipped int
+		ok                      bool
+	}{
+		{"....\n----------------------------------------------------------------------\nRan 4 tests in 0.010s\n\nOK\n", 4, 0, 0, true},
+		{"Ran 10 tests in 1.2s\n\nOK (skipped=2)\n", 8, 0, 2, true},
+		{"Ran 10 tests in 1.2s\n\nFAILED (failures=2, errors=1, skipped=1)\n", 6, 3, 1, true},
+		{"Ran 1 test in 0.001s\n\nOK\n", 1, 0, 0, true},
+		{"Traceback (most recent call last):\nImportError\n", 0, 0, 0, false},
+	}
+	for _, tt := range tests {
+		p, f, s, ok := countUnittest([]byte(tt.out))
+		if p != tt.passed || f != tt.failed || s != tt.skipped || ok != tt.ok {
+			t.Errorf("countUnittest(%q) = %d, %d, %d, %v; want %d, %d, %d, %v", tt.out, p, f, s, ok, tt.passed, tt.failed, tt.skipped, tt.ok)
+		}
+	}
+}
+
+func TestCountNodeTest(t *testing.T) {
+	tests := []struct {
+		out                     string
+		passed, failed, skipped int
+		ok                      bool
+	}{
+		{"TAP version 13\nok 1 - a\n1..1\n# tests 1\n# pass 1\n# fail 0\n# skipped 0\n", 1, 0, 0, true},
+		{"✔ a\nℹ tests 3\nℹ pass 2\nℹ fail 1\n", 2, 1, 0, true},
+		{"npm ERR! missing script: test\n", 0, 0, 0, false},
+	}
+	for _, tt := range tests {
+		p, f, s, ok := countNodeTest([]byte(tt.out))
+		if p != tt.passed || f != tt.failed || s != tt.skipped || ok != tt.ok {
+			t.Errorf("countNodeTest(%q) = %d, %d, %d, %v; want %d, %d, %d, %v", tt.out, p, f, s, ok, tt.passed, tt.failed, tt.skipped, tt.ok)
+		}
+	}
+}
