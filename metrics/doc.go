@@ -92,7 +92,12 @@
 // Everything in the package is safe for concurrent use. Counter, gauge and
 // histogram updates are lock-free and allocation-free: counters are atomic
 // integers, gauges are float64 bits updated with compare-and-swap, and
-// histograms keep atomic bucket counters, sum, min and max. Getting an
+// histograms keep, per bucket, an atomic count next to the sum of the
+// values it counted, plus an atomic min and max, so an observation writes
+// one cache line of buckets however many goroutines observe at once. The
+// snapshot's Sum adds the bucket sums in bucket order; with values of very
+// different magnitudes it can differ in its last digits from a sum taken in
+// observation order, as concurrent sums do anyway. Getting an
 // existing series takes no lock either; only creating a series locks the
 // registry. Snapshots read each value atomically, but a snapshot taken
 // during updates is not one instant across series or fields: see

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"math"
+	"slices"
+	"sort"
 	"testing"
 
 	"github.com/greynewell/mist-go/metrics"
@@ -101,4 +103,84 @@ func roundTrip[T any](t *testing.T, v T) T {
 		t.Fatalf("Unmarshal(%s) of our own output: %v", data, err)
 	}
 	return out
+}
+
+// FuzzHistogramObserve checks Observe against a model built the plain way:
+// fuzzed bounds (up to 40, so both the linear and the binary bucket search
+// run) and values, NaN and ±Inf included. Each value must land in the
+// first finite bound ≥ it, or in +Inf; Count, Min and Max must match, and
+// Sum must be the sum of each bucket's values, added bucket by bucket.
+func FuzzHistogramObserve(f *testing.F) {
+	floats := func(vs ...float64) []byte {
+		var b []byte
+		for _, v := range vs {
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+		}
+		return b
+	}
+	f.Add(floats(1, 10, 100), floats(0.5, 1, 10, 11, 1e9, math.NaN(), math.Inf(-1), -0.0))
+	many := make([]float64, 40)
+	for i := range many {
+		many[i] = float64(i * i)
+	}
+	f.Add(floats(many...), floats(0, 1, 2, 3, 4, 5, 99, 100, 1000, 1521, 1522, math.Inf(1)))
+	f.Add(floats(math.NaN(), math.Inf(1), 3, 3, -1), floats(3, -1, -2, math.NaN()))
+	f.Fuzz(func(t *testing.T, boundBytes, valueBytes []byte) {
+		decode := func(b []byte, most int) []float64 {
+			var out []float64
+			for len(b) >= 8 && len(out) < most {
+				out = append(out, math.Float64frombits(binary.LittleEndian.Uint64(b)))
+				b = b[8:]
+			}
+			return out
+		}
+		bounds, values := decode(boundBytes, 40), decode(valueBytes, 1000)
+		if len(bounds) == 0 {
+			return // nil buckets mean DefaultBuckets, covered elsewhere
+		}
+		h := metrics.NewRegistry().Histogram("fuzz", bounds)
+
+		var finite []float64
+		for _, b := range bounds {
+			if !math.IsNaN(b) && !math.IsInf(b, 0) {
+				finite = append(finite, b)
+			}
+		}
+		slices.Sort(finite)
+		finite = slices.Compact(finite)
+		counts := make([]int64, len(finite)+1)
+		sums := make([]float64, len(finite)+1)
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, v := range values {
+			h.Observe(v)
+			i := sort.Search(len(finite), func(i int) bool { return finite[i] >= v })
+			counts[i]++
+			sums[i] += v
+			if !math.IsNaN(v) {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+		var sum float64
+		for _, s := range sums {
+			sum += s
+		}
+		got := h.Snapshot()
+		var cum int64
+		for i, b := range finite {
+			cum += counts[i]
+			if got.Buckets[b] != cum {
+				t.Errorf("bucket le=%g holds %d, want %d", b, got.Buckets[b], cum)
+			}
+		}
+		cum += counts[len(finite)]
+		if got.Count != cum || got.Buckets[math.Inf(1)] != cum || got.Count != int64(len(values)) {
+			t.Errorf("count %d, +Inf %d, want %d", got.Count, got.Buckets[math.Inf(1)], cum)
+		}
+		if !sameFloat(got.Sum, sum) {
+			t.Errorf("sum %v, want %v", got.Sum, sum)
+		}
+		if cum > 0 && lo <= hi && (!sameFloat(got.Min, lo) || !sameFloat(got.Max, hi)) {
+			t.Errorf("min %v max %v, want %v and %v", got.Min, got.Max, lo, hi)
+		}
+	})
 }
