@@ -1,9 +1,16 @@
 package logging
 
-import "io"
+import (
+	"io"
+	"log/slog"
+)
 
 // DefaultWriter is the writer New uses without WithWriter.
 func DefaultWriter() io.Writer { return newConfig(nil).w }
 
 // WriterOf is the writer New uses with opts.
 func WriterOf(opts ...Option) io.Writer { return newConfig(opts).w }
+
+// FastJSONHandler is the JSON handler New builds on, for comparison with
+// slog's.
+func FastJSONHandler(w io.Writer, level slog.Leveler) slog.Handler { return newJSONHandler(w, level) }

@@ -76,7 +76,9 @@ func (h *handler) WithGroup(name string) slog.Handler {
 func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 	var traceID, spanID string
 	if ctx != nil {
-		traceID, spanID = trace.TraceID(ctx), trace.SpanID(ctx)
+		if s := trace.FromContext(ctx); s != nil {
+			traceID, spanID = s.TraceID, s.SpanID
+		}
 	}
 	switch {
 	case len(h.goas) == 0 && h.redact == nil:

@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime"
 	"time"
 )
 
@@ -102,12 +101,11 @@ func New(tool string, level Level, opts ...Option) *Logger {
 	c := newConfig(opts)
 	lv := new(slog.LevelVar)
 	lv.Set(level)
-	hopts := &slog.HandlerOptions{Level: lv}
 	var inner slog.Handler
 	if c.format == "text" {
-		inner = slog.NewTextHandler(c.w, hopts)
+		inner = slog.NewTextHandler(c.w, &slog.HandlerOptions{Level: lv})
 	} else {
-		inner = slog.NewJSONHandler(c.w, hopts)
+		inner = newJSONHandler(c.w, lv)
 	}
 	h := newHandler(inner, c.redact).WithAttrs([]slog.Attr{slog.String("tool", tool)})
 	return &Logger{sl: slog.New(h), level: lv}
@@ -150,8 +148,9 @@ func (l *Logger) Error(ctx context.Context, msg string, args ...any) {
 	l.log(ctx, LevelError, msg, args)
 }
 
-// log builds the record itself, as slog recommends for wrappers, so the
-// record's PC is the caller of Info and friends.
+// log builds the record itself, as slog recommends for wrappers. It leaves
+// the record's PC at 0: the handlers a Logger writes through never record
+// the source, and capturing the caller would cost a fifth of a log line.
 func (l *Logger) log(ctx context.Context, level Level, msg string, args []any) {
 	if l.sl == nil {
 		return
@@ -163,9 +162,7 @@ func (l *Logger) log(ctx context.Context, level Level, msg string, args []any) {
 	if !h.Enabled(ctx, level) {
 		return
 	}
-	var pcs [1]uintptr
-	runtime.Callers(3, pcs[:]) // skip Callers, log and the exported method
-	r := slog.NewRecord(time.Now(), level, msg, pcs[0])
+	r := slog.NewRecord(time.Now(), level, msg, 0)
 	r.Add(args...)
 	_ = h.Handle(ctx, r) // a logger has nowhere to report its own write errors
 }
