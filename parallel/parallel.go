@@ -80,16 +80,46 @@ func Map[In, Out any](ctx context.Context, p *Pool, inputs []In, fn func(context
 		}
 		return results
 	}
-	run(p.limit(), len(inputs), func(i int) bool {
-		r := &results[i]
-		if err := ctx.Err(); err != nil {
-			r.Err = err
-			return true
+	done := ctx.Done()
+	run(p.limit(), len(inputs), func(start, end int) bool {
+		for i := start; i < end; {
+			i = mapRange(ctx, done, fn, inputs, results, i, end)
 		}
-		r.Value, r.Err = call(ctx, fn, inputs[i])
 		return true
 	})
 	return results
+}
+
+// mapRange runs fn over inputs[start:end] into results and returns end. If
+// fn panics, it records the panic as that input's error and returns the
+// index after it, so the caller resumes there: the recovery costs one
+// deferred call per range rather than one per input. done is ctx.Done(),
+// read once per Map.
+func mapRange[In, Out any](ctx context.Context, done <-chan struct{}, fn func(context.Context, In) (Out, error),
+	inputs []In, results []Result[Out], start, end int) (next int) {
+	i := start
+	defer func() {
+		if v := recover(); v != nil {
+			results[i].Err = &PanicError{Value: v, Stack: debug.Stack()}
+			next = i + 1
+		}
+	}()
+	for ; i < end; i++ {
+		if done != nil { // nil for a ctx that is never done
+			select {
+			case <-done:
+				results[i].Err = ctx.Err()
+				continue
+			default:
+			}
+		}
+		v, err := fn(ctx, inputs[i])
+		results[i].Value = v
+		if err != nil { // results are zeroed: a nil error needs no write
+			results[i].Err = err
+		}
+	}
+	return end
 }
 
 // Do calls fn for every input, running at most p's limit of calls at once,
@@ -115,27 +145,30 @@ func Do[In any](ctx context.Context, p *Pool, inputs []In, fn func(context.Conte
 		first       atomic.Pointer[error]
 		callerEnded atomic.Bool // the caller's ctx ended while work remained
 	)
-	run(p.limit(), len(inputs), func(i int) bool {
-		if runCtx.Err() != nil {
-			if first.Load() == nil {
+	run(p.limit(), len(inputs), func(start, end int) bool {
+		for i := start; i < end; i++ {
+			if runCtx.Err() != nil {
+				if first.Load() == nil {
+					callerEnded.Store(true)
+				}
+				return false
+			}
+			err := callErr(runCtx, fn, inputs[i])
+			if err == nil {
+				continue
+			}
+			if ctx.Err() != nil {
+				// The caller gave up first; this error is most likely a
+				// consequence.
 				callerEnded.Store(true)
+				return false
+			}
+			if first.CompareAndSwap(nil, heapErr(err)) {
+				cancel()
 			}
 			return false
 		}
-		err := callErr(runCtx, fn, inputs[i])
-		if err == nil {
-			return true
-		}
-		if ctx.Err() != nil {
-			// The caller gave up first; this error is most likely a
-			// consequence.
-			callerEnded.Store(true)
-			return false
-		}
-		if first.CompareAndSwap(nil, heapErr(err)) {
-			cancel()
-		}
-		return false
+		return true
 	})
 	if err := first.Load(); err != nil {
 		return *err
@@ -160,13 +193,14 @@ func FanOut[In, Out any](ctx context.Context, p *Pool, input In, fns []func(cont
 	})
 }
 
-// run calls body(i) for i in [0, n) on at most workers goroutines, the
-// calling goroutine included, and returns when all have finished. Workers
-// claim indices in order from a shared counter, a small batch at a time, so
-// that tiny tasks do not all contend on the counter while every worker
-// still gets many batches to balance the load. When body returns false, its
-// worker stops (the others see the same condition and stop too).
-func run(workers, n int, body func(i int) bool) {
+// run calls body(start, end) over consecutive ranges covering [0, n) on at
+// most workers goroutines, the calling goroutine included, and returns when
+// all have finished. Workers claim ranges in order from a shared counter, a
+// small batch at a time, so that tiny tasks do not all contend on the
+// counter while every worker still gets many batches to balance the load.
+// When body returns false, its worker stops (the others see the same
+// condition and stop too).
+func run(workers, n int, body func(start, end int) bool) {
 	workers = min(workers, n)
 	if workers <= 0 {
 		return
@@ -179,10 +213,8 @@ func run(workers, n int, body func(i int) bool) {
 			if start >= n {
 				return
 			}
-			for i := start; i < min(start+batch, n); i++ {
-				if !body(i) {
-					return
-				}
+			if !body(start, min(start+batch, n)) {
+				return
 			}
 		}
 	}
@@ -191,24 +223,14 @@ func run(workers, n int, body func(i int) bool) {
 	// worker outlives the call.
 	defer wg.Wait()
 	for range workers - 1 {
-		// Panics cannot escape: body recovers them in call.
+		// Panics cannot escape: body recovers them.
 		wg.Go(work)
 	}
 	work()
 }
 
-// call runs fn, turning a panic into a *PanicError. The pool survives a
-// panicking item; the item gets the error.
-func call[In, Out any](ctx context.Context, fn func(context.Context, In) (Out, error), in In) (out Out, err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = &PanicError{Value: v, Stack: debug.Stack()}
-		}
-	}()
-	return fn(ctx, in)
-}
-
-// callErr is call for a function that returns only an error.
+// callErr runs fn, turning a panic into a *PanicError. The pool
+// survives a panicking item; the item gets the error.
 func callErr[In any](ctx context.Context, fn func(context.Context, In) error, in In) (err error) {
 	defer func() {
 		if v := recover(); v != nil {

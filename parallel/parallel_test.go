@@ -187,6 +187,39 @@ func TestMapPanic(t *testing.T) {
 
 func panicky() { panic("exploded") }
 
+// TestMapManyPanics has panics next to each other and at batch edges: a
+// worker recovers once per batch and resumes after the panicking input, so
+// every other input must still run exactly once.
+func TestMapManyPanics(t *testing.T) {
+	const n = 5000
+	inputs := make([]int, n)
+	for i := range inputs {
+		inputs[i] = i
+	}
+	panics := func(i int) bool { return i%7 == 0 || i%64 == 63 || i == n-1 }
+	var calls [n]atomic.Int32
+	results := parallel.Map(context.Background(), parallel.NewPool(4), inputs, func(_ context.Context, i int) (int, error) {
+		calls[i].Add(1)
+		if panics(i) {
+			panic(i)
+		}
+		return -i, nil
+	})
+	for i, r := range results {
+		if c := calls[i].Load(); c != 1 {
+			t.Fatalf("input %d ran %d times, want once", i, c)
+		}
+		var pe *parallel.PanicError
+		switch {
+		case panics(i) && (!errors.As(r.Err, &pe) || pe.Value != i || r.Value != 0):
+			t.Fatalf("results[%d] = %+v, want a *PanicError with value %d", i, r, i)
+		case !panics(i) && (r.Err != nil || r.Value != -i):
+			t.Fatalf("results[%d] = %+v, want %d", i, r, -i)
+		}
+	}
+	noLeak(t)
+}
+
 func TestPanicErrorText(t *testing.T) {
 	tests := []struct {
 		value any
