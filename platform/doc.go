@@ -63,7 +63,15 @@
 // [FileLock.Unlock] releases the lock and closes the file but leaves the file
 // on disk, because deleting it could let a waiter lock a file that no longer
 // has a name while a newcomer locks a new one. Unlock may be called twice or
-// from several goroutines; only the first call does the work.
+// from several goroutines; only the first call does the work. A FileLock
+// that is never unlocked keeps its lock until the process exits.
+//
+// On Unix a FileLock holds a bare descriptor, not an *os.File, and the
+// directory is created only when opening the file fails for want of it, so
+// an uncontended lock and unlock cost four system calls: open, flock,
+// flock and close. The lock itself, flock on a descriptor already open,
+// is a quarter of that; the rest is opening and closing the file, which
+// the contract above requires on every lock.
 //
 // [LockFile] locks a file that is already open, for example a data file
 // during a batch of writes, and returns the function that releases it. On

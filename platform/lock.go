@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -30,7 +31,8 @@ const (
 // and its Path is "". A nil *FileLock behaves the same way.
 type FileLock struct {
 	path string
-	f    *os.File
+	h    lockHandle // the open lock file; valid when held is set
+	held bool
 
 	once sync.Once
 }
@@ -51,15 +53,15 @@ func Lock(ctx context.Context, path string) (*FileLock, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("platform: lock: %s: %w", path, err)
 	}
-	f, abs, err := openLockFile(path)
+	h, abs, err := openLockFile(path)
 	if err != nil {
 		return nil, err
 	}
-	if err := wait(ctx, f); err != nil {
-		f.Close()
+	if err := wait(ctx, func() error { return tryLockHandle(h) }); err != nil {
+		closeHandle(h)
 		return nil, lockError(abs, err)
 	}
-	return &FileLock{path: abs, f: f}, nil
+	return &FileLock{path: abs, h: h, held: true}, nil
 }
 
 // TryLock takes the exclusive advisory lock on the file at path without
@@ -70,18 +72,18 @@ func Lock(ctx context.Context, path string) (*FileLock, error) {
 // directory that cannot be written, gives (nil, err) where err is prefixed
 // "platform: lock:" and wraps the real cause. TryLock never returns (nil, nil).
 func TryLock(path string) (*FileLock, error) {
-	f, abs, err := openLockFile(path)
+	h, abs, err := openLockFile(path)
 	if err != nil {
 		return nil, err
 	}
-	if err := tryLockFile(f); err != nil {
-		f.Close()
+	if err := tryLockHandle(h); err != nil {
+		closeHandle(h)
 		if errors.Is(err, ErrLocked) {
 			return nil, ErrLocked
 		}
 		return nil, lockError(abs, err)
 	}
-	return &FileLock{path: abs, f: f}, nil
+	return &FileLock{path: abs, h: h, held: true}, nil
 }
 
 // Path returns the absolute path of the lock file.
@@ -104,8 +106,10 @@ func (l *FileLock) Unlock() error {
 	}
 	var err error
 	l.once.Do(func() {
-		if l.f != nil {
-			err = release(l.f, l.path, true)
+		if l.held {
+			if err = releaseHandle(l.h); err != nil {
+				err = fmt.Errorf("platform: unlock: %s: %w", l.path, err)
+			}
 		}
 	})
 	return err
@@ -127,47 +131,53 @@ func LockFile(ctx context.Context, f *os.File) (unlock func() error, err error) 
 	if f == nil {
 		return nil, errors.New("platform: lock: nil *os.File")
 	}
-	if err := wait(ctx, f); err != nil {
+	if err := wait(ctx, func() error { return tryLockFile(f) }); err != nil {
 		return nil, lockError(f.Name(), err)
 	}
 	var once sync.Once
 	return func() error {
 		var err error
-		once.Do(func() { err = release(f, f.Name(), false) })
+		once.Do(func() { err = release(f, f.Name()) })
 		return err
 	}, nil
 }
 
-// openLockFile makes path absolute, creates its parent directory and opens or
-// creates the lock file.
-func openLockFile(path string) (*os.File, string, error) {
+// openLockFile makes path absolute and opens or creates the lock file,
+// creating its parent directory when it is missing. The file is opened
+// first and the directory created only if that fails for want of it, so
+// the common case costs one system call.
+func openLockFile(path string) (lockHandle, string, error) {
+	var none lockHandle
 	if path == "" {
-		return nil, "", errors.New(`platform: lock: empty path ""`)
+		return none, "", errors.New(`platform: lock: empty path ""`)
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("platform: lock: %w", err)
+		return none, "", fmt.Errorf("platform: lock: %w", err)
 	}
-	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
-		return nil, "", fmt.Errorf("platform: lock: %w", err)
+	h, err := openLock(abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+			return none, "", fmt.Errorf("platform: lock: %w", err)
+		}
+		h, err = openLock(abs)
 	}
-	f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, "", fmt.Errorf("platform: lock: %w", err)
+		return none, "", fmt.Errorf("platform: lock: %w", err)
 	}
-	return f, abs, nil
+	return h, abs, nil
 }
 
-// wait tries to lock f until it succeeds, fails for a reason other than
+// wait calls try until it succeeds, fails for a reason other than
 // ErrLocked, or ctx ends. It returns ctx.Err() in the last case.
-func wait(ctx context.Context, f *os.File) error {
+func wait(ctx context.Context, try func() error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	delay := minPoll
 	var timer *time.Timer
 	for {
-		err := tryLockFile(f)
+		err := try()
 		if !errors.Is(err, ErrLocked) {
 			return err
 		}
@@ -186,17 +196,12 @@ func wait(ctx context.Context, f *os.File) error {
 	}
 }
 
-// release unlocks f and, when closeFile is set, closes it. An f closed
-// already has lost its lock, so that is not an error.
-func release(f *os.File, path string, closeFile bool) error {
+// release unlocks f, an *os.File locked by LockFile. An f closed already
+// has lost its lock, so that is not an error.
+func release(f *os.File, path string) error {
 	err := unlockFile(f)
 	if errors.Is(err, os.ErrClosed) {
 		err = nil
-	}
-	if closeFile {
-		if cerr := f.Close(); err == nil && !errors.Is(cerr, os.ErrClosed) {
-			err = cerr
-		}
 	}
 	if err != nil {
 		return fmt.Errorf("platform: unlock: %s: %w", path, err)

@@ -21,6 +21,26 @@ func lockRange() *windows.Overlapped {
 	}
 }
 
+// lockHandle is the lock file opened by Lock or TryLock.
+type lockHandle = *os.File
+
+func openLock(abs string) (lockHandle, error) {
+	return os.OpenFile(abs, os.O_RDWR|os.O_CREATE, 0o600)
+}
+
+func tryLockHandle(h lockHandle) error { return tryLockFile(h) }
+
+// releaseHandle unlocks h and closes it.
+func releaseHandle(h lockHandle) error {
+	err := unlockFile(h)
+	if cerr := h.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func closeHandle(h lockHandle) { _ = h.Close() }
+
 // tryLockFile takes an exclusive LockFileEx lock on one byte of f. Such locks
 // belong to the handle, so two separate opens of one path conflict even in
 // one process.
