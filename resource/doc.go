@@ -32,6 +32,12 @@
 // Release with no slot held is a programming mistake and panics at once with
 // "resource <name>: Release without matching Acquire"; it never blocks.
 //
+// Taking a free slot and giving one back with nobody waiting are one atomic
+// compare-and-swap each, with no lock and no allocation. A caller that has
+// to wait queues under the limiter's mutex, and Release hands the freed
+// slot to the longest waiter; a caller arriving just as a slot frees up may
+// still take it first.
+//
 // # Memory budgets
 //
 // A [MemoryBudget] is bookkeeping, not measurement: reserve the bytes you

@@ -12,12 +12,28 @@ import (
 // A *Limiter is safe for concurrent use. A zero Limiter is usable: it has an
 // empty name and admits one holder at a time, like NewLimiter("", 1). A
 // Limiter must not be copied after first use.
+//
+// Taking a free slot and releasing one with nobody waiting are each one
+// compare-and-swap on the count of held slots; only a caller that has to
+// wait, and the Release that hands it a slot, take the limiter's mutex.
 type Limiter struct {
-	name string
-
-	init  sync.Once
-	slots chan struct{} // one element per held slot; cap is the limit
+	name  string
+	max   int64 // 0 in a zero Limiter, meaning 1
+	held  atomic.Int64
 	total atomic.Int64
+
+	// waiting counts callers between registering under mu and leaving the
+	// queue, so Release can skip mu while it is 0.
+	waiting atomic.Int64
+	mu      sync.Mutex
+	queue   []*waiter // guarded by mu; first come, first served
+}
+
+// waiter is an Acquire waiting for a slot. Release hands it one by taking
+// the slot on its behalf, setting granted and closing ready, under mu.
+type waiter struct {
+	ready   chan struct{}
+	granted bool // guarded by mu
 }
 
 // NewLimiter returns a limiter called name that admits at most max holders
@@ -26,44 +42,88 @@ func NewLimiter(name string, max int) *Limiter {
 	if max < 1 {
 		max = 1
 	}
-	return &Limiter{name: name, slots: make(chan struct{}, max)}
+	return &Limiter{name: name, max: int64(max)}
 }
 
-// sem returns the slot channel, creating it for a zero Limiter.
-func (l *Limiter) sem() chan struct{} {
-	l.init.Do(func() {
-		if l.slots == nil {
-			l.slots = make(chan struct{}, 1)
+// limit is the effective maximum: max, or 1 for a zero Limiter.
+func (l *Limiter) limit() int64 {
+	if l.max < 1 {
+		return 1
+	}
+	return l.max
+}
+
+// take takes a slot if one is free and reports whether it did.
+func (l *Limiter) take() bool {
+	limit := l.limit()
+	for {
+		n := l.held.Load()
+		if n >= limit {
+			return false
 		}
-	})
-	return l.slots
+		if l.held.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
 }
 
 // Acquire takes a slot, waiting until one is free or ctx ends. When ctx ends
 // first, or has ended already, it takes nothing and returns an error with the
 // text "resource <name>: acquire: <ctx err>" that wraps ctx.Err(), so
-// errors.Is(err, context.Canceled) and the like hold. Waiters are not served
-// in arrival order.
+// errors.Is(err, context.Canceled) and the like hold. Waiters are served in
+// arrival order by Release, but a caller arriving just as a slot frees up
+// may take it first.
 //
 // Every successful Acquire must be paired with one [Limiter.Release].
 func (l *Limiter) Acquire(ctx context.Context) error {
-	sem := l.sem()
 	if err := ctx.Err(); err != nil {
 		return l.acquireError(err)
 	}
-	select {
-	case sem <- struct{}{}:
+	if l.take() {
 		l.total.Add(1)
 		return nil
-	default:
 	}
+	return l.wait(ctx)
+}
+
+// wait queues the caller until Release hands it a slot or ctx ends.
+func (l *Limiter) wait(ctx context.Context) error {
+	l.mu.Lock()
+	// Register before trying again: a Release that frees a slot after
+	// this try sees waiting > 0 and hands the slot over under mu.
+	l.waiting.Add(1)
+	if l.take() {
+		l.waiting.Add(-1)
+		l.mu.Unlock()
+		l.total.Add(1)
+		return nil
+	}
+	w := &waiter{ready: make(chan struct{})}
+	l.queue = append(l.queue, w)
+	l.mu.Unlock()
+
 	select {
-	case sem <- struct{}{}:
+	case <-w.ready:
 		l.total.Add(1)
 		return nil
 	case <-ctx.Done():
-		return l.acquireError(ctx.Err())
 	}
+	l.mu.Lock()
+	if w.granted {
+		// Release handed us a slot as ctx ended: pass it on.
+		l.mu.Unlock()
+		l.Release()
+	} else {
+		for i, q := range l.queue {
+			if q == w {
+				l.queue = append(l.queue[:i], l.queue[i+1:]...)
+				break
+			}
+		}
+		l.waiting.Add(-1)
+		l.mu.Unlock()
+	}
+	return l.acquireError(ctx.Err())
 }
 
 func (l *Limiter) acquireError(err error) error {
@@ -73,25 +133,44 @@ func (l *Limiter) acquireError(err error) error {
 // TryAcquire takes a slot if one is free and reports whether it did. It never
 // blocks. A true result must be paired with one [Limiter.Release].
 func (l *Limiter) TryAcquire() bool {
-	select {
-	case l.sem() <- struct{}{}:
+	if l.take() {
 		l.total.Add(1)
 		return true
-	default:
-		return false
 	}
+	return false
 }
 
 // Release gives back a slot taken by Acquire, TryAcquire or Go. It never
-// blocks. Releasing a limiter with no slot held is a programming mistake:
-// Release panics at once with "resource <name>: Release without matching
-// Acquire", and Active stays at zero.
+// blocks: it does not wait for anything, and takes the limiter's mutex
+// only briefly, to hand the slot to a waiting Acquire. Releasing a limiter with no slot held is a programming
+// mistake: Release panics at once with "resource <name>: Release without
+// matching Acquire", and Active stays at zero.
 func (l *Limiter) Release() {
-	select {
-	case <-l.sem():
-	default:
-		panic(fmt.Sprintf("resource %s: Release without matching Acquire", l.name))
+	for {
+		n := l.held.Load()
+		if n <= 0 {
+			panic(fmt.Sprintf("resource %s: Release without matching Acquire", l.name))
+		}
+		if l.held.CompareAndSwap(n, n-1) {
+			break
+		}
 	}
+	if l.waiting.Load() == 0 {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.queue) == 0 || !l.take() {
+		// Nobody queued yet (a registering waiter tries again itself), or
+		// another caller took the slot first; its Release hands over.
+		return
+	}
+	w := l.queue[0]
+	l.queue[0] = nil
+	l.queue = l.queue[1:]
+	l.waiting.Add(-1)
+	w.granted = true
+	close(w.ready)
 }
 
 // Go acquires a slot as [Limiter.Acquire] does and then runs fn in a new
@@ -115,14 +194,14 @@ func (l *Limiter) Go(ctx context.Context, fn func()) error {
 }
 
 // Active returns the number of slots held right now, between 0 and Max.
-func (l *Limiter) Active() int64 { return int64(len(l.sem())) }
+func (l *Limiter) Active() int64 { return l.held.Load() }
 
 // Total returns the number of successful acquisitions since the limiter was
 // made, through Acquire, TryAcquire and Go.
 func (l *Limiter) Total() int64 { return l.total.Load() }
 
 // Max returns the most holders the limiter admits at once.
-func (l *Limiter) Max() int { return cap(l.sem()) }
+func (l *Limiter) Max() int { return int(l.limit()) }
 
 // Name returns the limiter's name.
 func (l *Limiter) Name() string { return l.name }

@@ -3,6 +3,7 @@ package resource_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -224,6 +225,66 @@ func TestLimiterBoundsConcurrency(t *testing.T) {
 	}
 	if got := l.Active(); got != 0 {
 		t.Errorf("Active() = %d, want 0", got)
+	}
+}
+
+// TestLimiterWaitersGiveUp mixes holders with waiters whose ctx ends while
+// they wait, possibly just as a Release hands them a slot: no slot may be
+// lost or doubled, whatever the interleaving.
+func TestLimiterWaitersGiveUp(t *testing.T) {
+	const (
+		max     = 2
+		workers = 16
+		rounds  = 200
+	)
+	l := resource.NewLimiter("db", max)
+	var inside, peak, acquired atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range rounds {
+				// Every other worker gives up after a short, varying
+				// wait; the others wait as long as it takes.
+				ctx, cancel := t.Context(), context.CancelFunc(func() {})
+				if w%2 == 1 {
+					ctx, cancel = context.WithTimeout(t.Context(), time.Duration(i%7)*time.Microsecond)
+				}
+				err := l.Acquire(ctx)
+				cancel()
+				if err != nil {
+					if !errors.Is(err, context.DeadlineExceeded) {
+						t.Errorf("Acquire: %v, want nil or a deadline error", err)
+					}
+					continue
+				}
+				acquired.Add(1)
+				n := inside.Add(1)
+				for {
+					p := peak.Load()
+					if n <= p || peak.CompareAndSwap(p, n) {
+						break
+					}
+				}
+				runtime.Gosched() // hold the slot while others queue
+				inside.Add(-1)
+				l.Release()
+			}
+		})
+	}
+	wg.Wait()
+	if got := peak.Load(); got > max {
+		t.Errorf("most holders at once = %d, want at most %d", got, max)
+	}
+	if got, want := l.Total(), acquired.Load(); got != want {
+		t.Errorf("Total() = %d, want the %d successful acquisitions", got, want)
+	}
+	if got := l.Active(); got != 0 {
+		t.Errorf("Active() = %d, want 0", got)
+	}
+	for i := range max {
+		if !l.TryAcquire() {
+			t.Fatalf("TryAcquire #%d after the run = false: a slot was lost", i+1)
+		}
 	}
 }
 
