@@ -63,6 +63,7 @@
 //
 // # Cost
 //
-// A call whose first attempt succeeds does not allocate: no timer is created
-// before the first failure.
+// A call whose first attempt succeeds does not allocate and does little
+// more than call fn: it checks ctx, calls fn and returns; the policy is not
+// even looked at, and no timer is created, before the first failure.
 package retry

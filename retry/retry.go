@@ -101,35 +101,52 @@ func DoAuto(ctx context.Context, p Policy, fn func(context.Context) error) error
 // run is the retry loop. wait blocks for d or until ctx is done, and random
 // returns a value in [0, 1); the exported functions pass the real ones, and
 // tests pass recorders. Nothing here allocates before the first failure.
+//
+// run makes the first attempt itself and leaves the rest to retryFrom, so
+// that it stays small enough to be inlined: a call whose first attempt
+// succeeds costs a ctx check and the call of fn.
 func run(ctx context.Context, p Policy, classify Classifier, fn func(context.Context) error,
 	wait func(context.Context, time.Duration) error, random func() float64) error {
 	if fn == nil {
-		return errors.New(errors.CodeValidation, "retry: fn is nil")
+		return errNilFn
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	err := fn(ctx)
+	if err == nil {
+		return nil
+	}
+	return retryFrom(ctx, p, classify, fn, wait, random, err)
+}
+
+// errNilFn is returned for a nil fn.
+var errNilFn = errors.New(errors.CodeValidation, "retry: fn is nil")
+
+// retryFrom continues run after a first attempt that failed with first.
+func retryFrom(ctx context.Context, p Policy, classify Classifier, fn func(context.Context) error,
+	wait func(context.Context, time.Duration) error, random func() float64, first error) error {
 	n := p.Attempts()
-	var last error
-	for i := range n {
-		if i > 0 {
-			if err := wait(ctx, p.delay(i-1, random())); err != nil {
-				return errors.Join(err, last)
-			}
-			if err := ctx.Err(); err != nil {
-				return errors.Join(err, last)
-			}
+	last := first
+	for i := 0; ; i++ {
+		if classify != nil && !classify(last) {
+			return last
+		}
+		if i+1 >= n {
+			return &ExhaustedError{Attempts: n, Err: last}
+		}
+		if err := wait(ctx, p.delay(i, random())); err != nil {
+			return errors.Join(err, last)
+		}
+		if err := ctx.Err(); err != nil {
+			return errors.Join(err, last)
 		}
 		err := fn(ctx)
 		if err == nil {
 			return nil
 		}
-		if classify != nil && !classify(err) {
-			return err
-		}
 		last = err
 	}
-	return &ExhaustedError{Attempts: n, Err: last}
 }
 
 // sleep waits for d on a timer, returning early with ctx.Err() when ctx is
