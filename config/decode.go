@@ -38,7 +38,16 @@ func Decode(data map[string]any, v any, opts ...Option) error {
 type decoder struct {
 	strict  bool
 	errs    []*errors.Error // conversion errors, each with Meta["field"]
+	errAt   [][]pathStep    // the path of each of errs, to sort them
 	unknown []string        // unknown dotted paths, under strict
+	unkAt   [][]pathStep    // the path of each of unknown
+	types   []typeFields    // the fields of each struct type met so far
+}
+
+// typeFields caches fieldsOf for one struct type during one decode.
+type typeFields struct {
+	t  reflect.Type
+	fs []field
 }
 
 func newDecoder(o options) *decoder { return &decoder{strict: o.strict} }
@@ -50,14 +59,16 @@ func (d *decoder) decode(data map[string]any, v any) error {
 	if err != nil {
 		return err
 	}
-	t, _ := tableOf(data) // a map[string]any, possibly nil, is always a table
-	d.table("", t, sv)
+	d.table(nil, table{m: data}, sv) // a nil map is an empty table
 	return nil
 }
 
-// result joins the collected problems. With a file name, each message is
-// prefixed with it and with the line found in lines.
+// result joins the collected problems, in the order of their paths (keys
+// sorted, array elements by index), whatever order the tables were walked
+// in. With a file name, each message is prefixed with it and with the line
+// found in lines.
 func (d *decoder) result(file string, lines map[string]int) error {
+	d.sortProblems()
 	var all []error
 	for _, e := range d.errs {
 		if file != "" {
@@ -89,64 +100,233 @@ func (d *decoder) result(file string, lines map[string]int) error {
 	return errors.Join(all...)
 }
 
-func (d *decoder) fail(path string, cause error, format string, args ...any) {
-	msg := path + ": " + fmt.Sprintf(format, args...)
-	e := &errors.Error{Code: errors.CodeValidation, Message: msg, Cause: cause}
-	d.errs = append(d.errs, e.WithMeta("field", path))
+// sortProblems orders errs and unknown by path. Tables are walked in map
+// order, so this is what makes the result repeatable. Problems with equal
+// paths keep the order they were found in.
+func (d *decoder) sortProblems() {
+	sortByPath(d.errs, d.errAt)
+	sortByPath(d.unknown, d.unkAt)
 }
 
-// table is a TOML table seen through an interface that hides whether it is
-// a map[string]any (the ParseTOML case) or another map with string keys
-// (hand-built input).
+func sortByPath[T any](items []T, at [][]pathStep) {
+	idx := make([]int, len(items))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return comparePaths(at[a], at[b]) })
+	sorted := make([]T, len(items))
+	for i, j := range idx {
+		sorted[i] = items[j]
+	}
+	copy(items, sorted)
+}
+
+func (d *decoder) fail(path *pathElem, cause error, format string, args ...any) {
+	p := path.String()
+	msg := p + ": " + fmt.Sprintf(format, args...)
+	e := &errors.Error{Code: errors.CodeValidation, Message: msg, Cause: cause}
+	d.errs = append(d.errs, e.WithMeta("field", p))
+	d.errAt = append(d.errAt, path.steps())
+}
+
+func (d *decoder) addUnknown(path *pathElem) {
+	d.unknown = append(d.unknown, path.String())
+	d.unkAt = append(d.unkAt, path.steps())
+}
+
+// pathElem is one step of the path to the value being decoded, linked to
+// its parent; the root table is the nil *pathElem. The dotted string
+// (server.port, servers[1].port) is built only when a problem names it.
+type pathElem struct {
+	parent *pathElem
+	key    string // the table key, when index < 0
+	index  int    // the array index, or -1
+}
+
+// pathStep is one step of a path, kept to sort problems.
+type pathStep struct {
+	key   string
+	index int // -1 for a key
+}
+
+// String returns the dotted path, "" for the root. It copies the keys into
+// a new string rather than returning one of them, so that no pathElem
+// escapes to the heap.
+func (p *pathElem) String() string {
+	return string(p.appendTo(nil))
+}
+
+func (p *pathElem) appendTo(b []byte) []byte {
+	if p == nil {
+		return b
+	}
+	b = p.parent.appendTo(b)
+	if p.index >= 0 {
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(p.index), 10)
+		return append(b, ']')
+	}
+	if len(b) > 0 {
+		b = append(b, '.')
+	}
+	return append(b, p.key...)
+}
+
+// steps returns the path from the root.
+func (p *pathElem) steps() []pathStep {
+	var out []pathStep
+	for e := p; e != nil; e = e.parent {
+		// A copy of the key: were e.key itself kept, escape analysis
+		// would move every pathElem to the heap.
+		out = append(out, pathStep{strings.Clone(e.key), e.index})
+	}
+	slices.Reverse(out)
+	return out
+}
+
+// comparePaths orders paths as a walk of sorted keys and ascending indices
+// visits them: step by step, a parent before its children.
+func comparePaths(a, b []pathStep) int {
+	for i := range min(len(a), len(b)) {
+		x, y := a[i], b[i]
+		if c := cmpInt(x.index, y.index); c != 0 {
+			return c
+		}
+		if c := strings.Compare(x.key, y.key); c != 0 {
+			return c
+		}
+	}
+	return cmpInt(len(a), len(b))
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// table is a TOML table: a map[string]any (the ParseTOML case) or, in rv,
+// another map with string keys (hand-built input).
 type table struct {
-	keys []string
-	get  func(string) any
+	m  map[string]any
+	rv reflect.Value
 }
 
 func tableOf(v any) (table, bool) {
 	if m, ok := v.(map[string]any); ok {
-		keys := make([]string, 0, len(m))
-		for k := range m {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		return table{keys: keys, get: func(k string) any { return m[k] }}, true
+		return table{m: m}, true
 	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Map || rv.Type().Key().Kind() != reflect.String {
 		return table{}, false
 	}
-	keys := make([]string, 0, rv.Len())
-	index := make(map[string]reflect.Value, rv.Len())
-	for it := rv.MapRange(); it.Next(); {
-		k := it.Key().String()
-		keys = append(keys, k)
-		index[k] = it.Value()
+	return table{rv: rv}, true
+}
+
+func (t table) len() int {
+	if t.rv.IsValid() {
+		return t.rv.Len()
 	}
-	slices.Sort(keys)
-	return table{keys: keys, get: func(k string) any { return index[k].Interface() }}, true
+	return len(t.m)
 }
 
 // field describes one decodable struct field.
 type field struct {
-	key   string
+	name  string // the tag name, or the Go name when lower is set
+	lower bool   // the key is name in ASCII lower case
 	index int
 }
 
+// matches reports whether key is the field's key, without building the
+// lower-cased name.
+func (f *field) matches(key string) bool {
+	if !f.lower {
+		return key == f.name
+	}
+	if len(key) != len(f.name) {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] != lowerASCII(f.name[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameKey reports whether two fields have the same key.
+func sameKey(f, g *field) bool {
+	if len(f.name) != len(g.name) {
+		return false
+	}
+	for i := 0; i < len(f.name); i++ {
+		a, b := f.name[i], g.name[i]
+		if f.lower {
+			a = lowerASCII(a)
+		}
+		if g.lower {
+			b = lowerASCII(b)
+		}
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
 // fieldsOf lists the exported, non-skipped fields of struct type t with
-// their TOML keys, in declaration order. When two fields share a key the
-// first one wins.
-func fieldsOf(t reflect.Type) []field {
+// their TOML keys, in declaration order, computing them once per decode.
+// When two fields share a key the first one wins.
+func (d *decoder) fieldsOf(t reflect.Type) []field {
+	for _, c := range d.types {
+		if c.t == t {
+			return c.fs
+		}
+	}
 	fs := make([]field, 0, t.NumField())
 	for i := range t.NumField() {
 		sf := t.Field(i)
-		key, ok := fieldKey(sf)
-		if !ok || slices.ContainsFunc(fs, func(f field) bool { return f.key == key }) {
+		if !sf.IsExported() {
 			continue
 		}
-		fs = append(fs, field{key: key, index: i})
+		name, _, _ := strings.Cut(sf.Tag.Get("toml"), ",")
+		f := field{name: name, index: i}
+		switch {
+		case name == "-":
+			continue
+		case name != "":
+		case isASCII(sf.Name):
+			f.name, f.lower = sf.Name, true
+		default:
+			f.name = strings.ToLower(sf.Name)
+		}
+		if slices.ContainsFunc(fs, func(g field) bool { return sameKey(&f, &g) }) {
+			continue
+		}
+		fs = append(fs, f)
 	}
+	d.types = append(d.types, typeFields{t, fs})
 	return fs
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // fieldKey returns the TOML key of sf, or false when sf is unexported or
@@ -173,27 +353,39 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// table decodes t into the struct sv.
-func (d *decoder) table(path string, t table, sv reflect.Value) {
-	fs := fieldsOf(sv.Type())
-	for _, k := range t.keys {
-		i := slices.IndexFunc(fs, func(f field) bool { return f.key == k })
-		if i < 0 {
-			if d.strict {
-				d.unknown = append(d.unknown, join(path, k))
-			}
-			continue
+// table decodes t into the struct sv. Its keys are visited in map order;
+// result sorts the problems found.
+func (d *decoder) table(path *pathElem, t table, sv reflect.Value) {
+	fs := d.fieldsOf(sv.Type())
+	if t.rv.IsValid() {
+		for it := t.rv.MapRange(); it.Next(); {
+			d.tableEntry(path, fs, sv, it.Key().String(), it.Value().Interface())
 		}
-		val := t.get(k)
-		if val == nil {
-			continue // absent in TOML; only hand-built maps hold nil
-		}
-		d.value(join(path, k), val, sv.Field(fs[i].index))
+		return
+	}
+	for k, val := range t.m {
+		d.tableEntry(path, fs, sv, k, val)
 	}
 }
 
+// tableEntry decodes the value of key k of a table into its field of sv.
+func (d *decoder) tableEntry(path *pathElem, fs []field, sv reflect.Value, k string, val any) {
+	p := pathElem{parent: path, key: k, index: -1}
+	i := slices.IndexFunc(fs, func(f field) bool { return f.matches(k) })
+	if i < 0 {
+		if d.strict {
+			d.addUnknown(&p)
+		}
+		return
+	}
+	if val == nil {
+		return // absent in TOML; only hand-built maps hold nil
+	}
+	d.value(&p, val, sv.Field(fs[i].index))
+}
+
 // value decodes val into fv, whose path is path.
-func (d *decoder) value(path string, val any, fv reflect.Value) {
+func (d *decoder) value(path *pathElem, val any, fv reflect.Value) {
 	ft := fv.Type()
 	switch {
 	case ft == durationType:
@@ -263,31 +455,47 @@ func (d *decoder) value(path string, val any, fv reflect.Value) {
 	d.fail(path, nil, "expected %s, got %s", expected(ft), typeName(val))
 }
 
-func (d *decoder) mapValue(path string, t table, mv reflect.Value) {
+func (d *decoder) mapValue(path *pathElem, t table, mv reflect.Value) {
 	mt := mv.Type()
 	if mv.IsNil() {
-		mv.Set(reflect.MakeMapWithSize(mt, len(t.keys)))
+		mv.Set(reflect.MakeMapWithSize(mt, t.len()))
 	}
-	for _, k := range t.keys {
-		val := t.get(k)
-		if val == nil {
-			continue
+	// One key and one element value serve every entry: SetMapIndex
+	// copies them.
+	kv := reflect.New(mt.Key()).Elem()
+	ev := reflect.New(mt.Elem()).Elem()
+	if t.rv.IsValid() {
+		for it := t.rv.MapRange(); it.Next(); {
+			d.mapEntry(path, mv, kv, ev, it.Key().String(), it.Value().Interface())
 		}
-		kv := reflect.New(mt.Key()).Elem()
-		kv.SetString(k)
-		ev := reflect.New(mt.Elem()).Elem()
-		if old := mv.MapIndex(kv); old.IsValid() {
-			ev.Set(old)
-		}
-		before := len(d.errs)
-		d.value(join(path, k), val, ev)
-		if len(d.errs) == before {
-			mv.SetMapIndex(kv, ev)
-		}
+		return
+	}
+	for k, val := range t.m {
+		d.mapEntry(path, mv, kv, ev, k, val)
 	}
 }
 
-func (d *decoder) slice(path string, val any, sv reflect.Value) {
+// mapEntry decodes the value of key k into the map mv, merging with the
+// entry it may already have. kv and ev are scratch values of mv's key and
+// element types.
+func (d *decoder) mapEntry(path *pathElem, mv, kv, ev reflect.Value, k string, val any) {
+	if val == nil {
+		return
+	}
+	kv.SetString(k)
+	ev.SetZero()
+	if old := mv.MapIndex(kv); old.IsValid() {
+		ev.Set(old)
+	}
+	before := len(d.errs)
+	p := pathElem{parent: path, key: k, index: -1}
+	d.value(&p, val, ev)
+	if len(d.errs) == before {
+		mv.SetMapIndex(kv, ev)
+	}
+}
+
+func (d *decoder) slice(path *pathElem, val any, sv reflect.Value) {
 	arr, ok := arrayOf(val)
 	if !ok {
 		d.fail(path, nil, "expected array, got %s", typeName(val))
@@ -295,18 +503,20 @@ func (d *decoder) slice(path string, val any, sv reflect.Value) {
 	}
 	out := reflect.MakeSlice(sv.Type(), len(arr), len(arr))
 	before := len(d.errs)
+	p := pathElem{parent: path} // one element's path at a time
 	for i, e := range arr {
 		if e == nil {
 			continue
 		}
-		d.value(path+"["+strconv.Itoa(i)+"]", e, out.Index(i))
+		p.index = i
+		d.value(&p, e, out.Index(i))
 	}
 	if len(d.errs) == before {
 		sv.Set(out)
 	}
 }
 
-func (d *decoder) duration(path string, val any, fv reflect.Value) {
+func (d *decoder) duration(path *pathElem, val any, fv reflect.Value) {
 	if s, ok := asString(val); ok {
 		dur, err := time.ParseDuration(s)
 		if err != nil {
@@ -327,10 +537,10 @@ func (d *decoder) duration(path string, val any, fv reflect.Value) {
 	d.fail(path, nil, "expected %s, got %s", expected(fv.Type()), typeName(val))
 }
 
-func (d *decoder) time(path string, val any, fv reflect.Value) {
+func (d *decoder) time(path *pathElem, val any, fv reflect.Value) {
 	switch x := val.(type) {
 	case time.Time:
-		fv.Set(reflect.ValueOf(x))
+		setTime(fv, x)
 		return
 	case string:
 		t, err := time.Parse(time.RFC3339Nano, x)
@@ -338,15 +548,25 @@ func (d *decoder) time(path string, val any, fv reflect.Value) {
 			d.fail(path, err, "invalid RFC 3339 time %q", x)
 			return
 		}
-		fv.Set(reflect.ValueOf(t))
+		setTime(fv, t)
 		return
 	}
 	d.fail(path, nil, "expected %s, got %s", expected(fv.Type()), typeName(val))
 }
 
+// setTime stores t in fv, through a pointer when fv is addressable so
+// that t is not boxed.
+func setTime(fv reflect.Value, t time.Time) {
+	if fv.CanAddr() && fv.CanSet() {
+		*fv.Addr().Interface().(*time.Time) = t
+		return
+	}
+	fv.Set(reflect.ValueOf(t))
+}
+
 // integer stores an integer (or a float without fraction) in an int or
 // uint field, checking the range.
-func (d *decoder) integer(path string, val any, fv reflect.Value) {
+func (d *decoder) integer(path *pathElem, val any, fv reflect.Value) {
 	signed := fv.Kind() >= reflect.Int && fv.Kind() <= reflect.Int64
 	var (
 		n      int64
@@ -398,7 +618,7 @@ func (d *decoder) integer(path string, val any, fv reflect.Value) {
 	}
 }
 
-func (d *decoder) float(path string, val any, fv reflect.Value) {
+func (d *decoder) float(path *pathElem, val any, fv reflect.Value) {
 	var f float64
 	if x, ok := asFloat(val); ok {
 		f = x
