@@ -73,6 +73,12 @@
 // default); a panic in Export becomes such an error with code internal,
 // and the registration keeps going.
 //
+// Ending a span appends it to each registration's queue under a short lock
+// and wakes the registration's goroutine only when a whole batch is
+// waiting, so End never switches goroutines. The list of registrations is
+// read without a lock. Starting a root span draws both IDs with one read of
+// crypto/rand and allocates them as one string.
+//
 //	reg := trace.RegisterExporter(trace.NewMessageExporter(tr, protocol.SourceInferMux))
 //	defer reg.Shutdown(context.Background())
 //

@@ -21,7 +21,5 @@ func (r *Registration) Config() (batchSize int, flushInterval time.Duration, que
 
 // ActiveRegistrations returns how many registrations take spans.
 func ActiveRegistrations() int {
-	registry.mu.RLock()
-	defer registry.mu.RUnlock()
-	return len(registry.regs)
+	return len(activeRegistrations())
 }

@@ -81,12 +81,22 @@ func WithErrorHandler(fn func(error)) ExportOption {
 }
 
 // registry is the process-wide set of active registrations that API.md
-// prescribes. End reads it under the read lock and enqueues without
-// blocking; Shutdown removes a registration under the write lock, so no
-// span is enqueued after Shutdown has begun.
+// prescribes. End loads the current list without a lock and enqueues
+// without blocking; RegisterExporter and Shutdown replace the list under
+// mu. A registration whose Shutdown has begun takes no more spans (see
+// enqueue), whichever list End loaded.
 var registry struct {
-	mu   sync.RWMutex
-	regs []*Registration // copy on write
+	mu   sync.Mutex                      // serialises writers of regs
+	regs atomic.Pointer[[]*Registration] // copy on write; nil means none
+}
+
+// activeRegistrations returns the current list, which must not be
+// modified.
+func activeRegistrations() []*Registration {
+	if p := registry.regs.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // Registration is one exporter attached by [RegisterExporter]. It is safe
@@ -95,8 +105,8 @@ var registry struct {
 type Registration struct {
 	exp     Exporter
 	cfg     exportConfig
-	queue   chan protocol.TraceSpan
 	flushes chan chan struct{}
+	wake    chan struct{} // cap 1: a whole batch is waiting
 	stop    chan struct{} // closed by Shutdown
 	done    chan struct{} // closed when the goroutine has exited
 
@@ -106,6 +116,13 @@ type Registration struct {
 	cancel context.CancelFunc
 
 	dropped atomic.Int64
+
+	// The queue: End appends under qmu and wakes the goroutine only when
+	// a whole batch is waiting, so ending a span costs no goroutine
+	// switch.
+	qmu     sync.Mutex
+	pending []protocol.TraceSpan // at most cfg.queueSize; guarded by qmu
+	closed  bool                 // Shutdown has begun; guarded by qmu
 
 	mu      sync.Mutex
 	stopped bool
@@ -146,41 +163,82 @@ func RegisterExporter(e Exporter, opts ...ExportOption) *Registration {
 	r := &Registration{
 		exp:     e,
 		cfg:     cfg,
-		queue:   make(chan protocol.TraceSpan, cfg.queueSize),
 		flushes: make(chan chan struct{}),
+		wake:    make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
 		ctx:     ctx,
 		cancel:  cancel,
 	}
 	registry.mu.Lock()
-	regs := make([]*Registration, len(registry.regs), len(registry.regs)+1)
-	copy(regs, registry.regs)
-	registry.regs = append(regs, r)
+	old := activeRegistrations()
+	regs := make([]*Registration, len(old), len(old)+1)
+	copy(regs, old)
+	regs = append(regs, r)
+	registry.regs.Store(&regs)
 	registry.mu.Unlock()
 	go r.run() // stopped and awaited by Shutdown
 	return r
 }
 
-// exportSpan hands the ended span s to every active registration.
-func exportSpan(s *Span) {
-	registry.mu.RLock()
-	defer registry.mu.RUnlock()
-	if len(registry.regs) == 0 {
+// exportSpan hands the ended span p to every registration of regs.
+func exportSpan(regs []*Registration, p *protocol.TraceSpan) {
+	for i, r := range regs {
+		if i > 0 && p.Attrs != nil {
+			q := *p
+			q.Attrs = maps.Clone(p.Attrs) // each exporter owns its spans
+			p = &q
+		}
+		r.enqueue(p)
+	}
+}
+
+// enqueue queues sp for export, or counts it as dropped when the queue is
+// full. A registration whose Shutdown has begun ignores it.
+func (r *Registration) enqueue(sp *protocol.TraceSpan) {
+	r.qmu.Lock()
+	if r.closed {
+		r.qmu.Unlock()
 		return
 	}
-	p := s.ToProto()
-	for i, r := range registry.regs {
-		q := p
-		if i > 0 {
-			q.Attrs = maps.Clone(p.Attrs) // each exporter owns its spans
-		}
+	if len(r.pending) >= r.cfg.queueSize {
+		r.qmu.Unlock()
+		r.dropped.Add(1)
+		return
+	}
+	if r.pending == nil {
+		r.pending = make([]protocol.TraceSpan, 0, min(r.cfg.batchSize, r.cfg.queueSize))
+	}
+	r.pending = append(r.pending, *sp)
+	full := len(r.pending)%r.cfg.batchSize == 0
+	r.qmu.Unlock()
+	if full {
 		select {
-		case r.queue <- q:
-		default:
-			r.dropped.Add(1)
+		case r.wake <- struct{}{}:
+		default: // already signalled
 		}
 	}
+}
+
+// take removes queued spans from the queue and returns them: all of them,
+// or with wholeBatches only as many as fill whole batches.
+func (r *Registration) take(wholeBatches bool) []protocol.TraceSpan {
+	r.qmu.Lock()
+	defer r.qmu.Unlock()
+	n := len(r.pending)
+	if wholeBatches {
+		n -= n % r.cfg.batchSize
+	}
+	if n == 0 {
+		return nil
+	}
+	out := r.pending[:n:n]
+	if rest := r.pending[n:]; len(rest) > 0 {
+		r.pending = append(make([]protocol.TraceSpan, 0, max(len(rest), r.cfg.batchSize)), rest...)
+	} else {
+		r.pending = nil
+	}
+	return out
 }
 
 // Dropped returns how many spans this registration has dropped because its
@@ -195,46 +253,32 @@ func (r *Registration) run() {
 	defer close(r.done)
 	tick := time.NewTicker(r.cfg.flushInterval)
 	defer tick.Stop()
-	var batch []protocol.TraceSpan
 	for {
 		select {
-		case sp := <-r.queue:
-			batch = append(batch, sp)
-			if len(batch) >= r.cfg.batchSize {
-				r.export(batch)
-				batch = nil
-			}
+		case <-r.wake:
+			r.exportAll(r.take(true))
 		case <-tick.C:
-			if len(batch) > 0 {
-				r.export(batch)
-				batch = nil
-			}
+			r.exportAll(r.take(false))
 		case reply := <-r.flushes:
-			batch = r.drain(batch, len(r.queue))
+			r.exportAll(r.take(false))
 			close(reply)
 		case <-r.stop:
-			// Shutdown removed r from the registry before closing stop,
-			// so the queue no longer grows.
-			r.drain(batch, len(r.queue))
+			// Shutdown closed the queue before closing stop, so it no
+			// longer grows.
+			r.exportAll(r.take(false))
 			return
 		}
 	}
 }
 
-// drain moves n spans from the queue into batches and exports them all,
-// with what is already in batch. It returns an empty batch.
-func (r *Registration) drain(batch []protocol.TraceSpan, n int) []protocol.TraceSpan {
-	for range n {
-		batch = append(batch, <-r.queue)
-		if len(batch) >= r.cfg.batchSize {
-			r.export(batch)
-			batch = nil
-		}
+// exportAll exports spans in batches of at most the batch size. Each batch
+// is a slice of its own, which the exporter may keep.
+func (r *Registration) exportAll(spans []protocol.TraceSpan) {
+	for len(spans) > 0 {
+		n := min(len(spans), r.cfg.batchSize)
+		r.export(spans[:n:n])
+		spans = spans[n:]
 	}
-	if len(batch) > 0 {
-		r.export(batch)
-	}
-	return nil
 }
 
 // export calls the exporter once, unless Shutdown has given up, in which
@@ -307,14 +351,20 @@ func (r *Registration) Shutdown(ctx context.Context) error {
 	r.mu.Unlock()
 
 	registry.mu.Lock()
-	regs := make([]*Registration, 0, len(registry.regs))
-	for _, x := range registry.regs {
+	old := activeRegistrations()
+	regs := make([]*Registration, 0, len(old))
+	for _, x := range old {
 		if x != r {
 			regs = append(regs, x)
 		}
 	}
-	registry.regs = regs
+	registry.regs.Store(&regs)
 	registry.mu.Unlock()
+	// An End that loaded the old list may still call enqueue: from now on
+	// it is ignored.
+	r.qmu.Lock()
+	r.closed = true
+	r.qmu.Unlock()
 
 	close(r.stop)
 	select {

@@ -175,10 +175,16 @@ func (s *Span) End(status string) {
 		// negative, if the wall clock jumps.
 		s.EndNS = s.StartNS + max(time.Since(s.start).Nanoseconds(), 0)
 	}
-	export := s.Sampled && !s.noExport
+	var regs []*Registration
+	var p protocol.TraceSpan
+	if s.Sampled && !s.noExport {
+		if regs = activeRegistrations(); len(regs) > 0 {
+			p = s.protoLocked()
+		}
+	}
 	s.mu.Unlock()
-	if export {
-		exportSpan(s)
+	if len(regs) > 0 {
+		exportSpan(regs, &p)
 	}
 }
 
@@ -266,21 +272,20 @@ func NewSpanID() string {
 }
 
 // newIDPair returns a new trace ID and span ID from one read of
-// crypto/rand.
+// crypto/rand. Both are written into one string, which they share, so the
+// pair costs one allocation.
 func newIDPair() (traceID, spanID string) {
 	var b [24]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never returns an error
-	if allZero(b[:16]) {
-		traceID = NewTraceID()
-	} else {
-		traceID = hex.EncodeToString(b[:16])
+	for {
+		_, _ = rand.Read(b[:]) // crypto/rand.Read never returns an error
+		if !allZero(b[:16]) && !allZero(b[16:]) {
+			break
+		}
 	}
-	if allZero(b[16:]) {
-		spanID = NewSpanID()
-	} else {
-		spanID = hex.EncodeToString(b[16:])
-	}
-	return traceID, spanID
+	var h [48]byte
+	hex.Encode(h[:], b[:])
+	ids := string(h[:])
+	return ids[:32], ids[32:]
 }
 
 func allZero(b []byte) bool {
