@@ -34,12 +34,14 @@ require (
 	github.com/greynewell/mist-go/errors v0.0.0
 	github.com/greynewell/mist-go/logging v0.0.0
 	github.com/greynewell/mist-go/metrics v0.0.0
+	github.com/greynewell/mist-go/output v0.0.0
 	github.com/greynewell/mist-go/parallel v0.0.0
 	github.com/greynewell/mist-go/platform v0.0.0
 	github.com/greynewell/mist-go/protocol v0.0.0
 	github.com/greynewell/mist-go/resource v0.0.0
 	github.com/greynewell/mist-go/retry v0.0.0
 	github.com/greynewell/mist-go/trace v0.0.0
+	github.com/greynewell/mist-go/transport v0.0.0
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
