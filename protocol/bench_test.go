@@ -8,7 +8,7 @@ import (
 )
 
 // benchMessage returns a checksummed message whose payload is about 1 KB.
-func benchMessage(b *testing.B) *protocol.Message {
+func benchMessage(b testing.TB) *protocol.Message {
 	b.Helper()
 	m, err := protocol.New(protocol.SourceMatchSpec, protocol.TypeInferRequest, protocol.InferRequest{
 		Model: "auto",
@@ -29,8 +29,16 @@ func benchMessage(b *testing.B) *protocol.Message {
 	return m
 }
 
-func BenchmarkMarshal(b *testing.B) {
+// The envelope codec on a 1 KB payload. benchmarks/envelope_test.go runs
+// the same message through encoding/json and github.com/goccy/go-json.
+
+func BenchmarkMarshal1KB(b *testing.B) {
 	m := benchMessage(b)
+	data, err := m.Marshal()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := m.Marshal(); err != nil {
@@ -39,7 +47,22 @@ func BenchmarkMarshal(b *testing.B) {
 	}
 }
 
-func BenchmarkUnmarshal(b *testing.B) {
+func BenchmarkMarshalWithChecksum1KB(b *testing.B) {
+	m := benchMessage(b)
+	data, err := m.MarshalWithChecksum()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := m.MarshalWithChecksum(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkUnmarshal1KB(b *testing.B) {
 	data, err := benchMessage(b).Marshal()
 	if err != nil {
 		b.Fatal(err)

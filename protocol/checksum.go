@@ -1,7 +1,6 @@
 package protocol
 
 import (
-	"bytes"
 	"encoding/json"
 	"hash/crc32"
 )
@@ -42,8 +41,8 @@ func (m *Message) ComputeChecksum() {
 		return
 	}
 	if len(m.Payload) > 0 {
-		if c, err := canonical(m.Payload); err == nil && !bytes.Equal(c, m.Payload) {
-			m.Payload = c
+		if n, changed, ok := canonicalLen(m.Payload); ok && changed {
+			m.Payload = appendCanonical(make([]byte, 0, n), m.Payload)
 		}
 	}
 	m.Checksum = checksum(m.Payload)

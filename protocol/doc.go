@@ -33,6 +33,31 @@
 // ignores unknown keys, and needs integer literals for timestamp_ns (int64)
 // and checksum (uint32).
 //
+// # Encoding
+//
+// [Message.Marshal], [Message.MarshalWithChecksum] and [Unmarshal] do not
+// go through encoding/json's reflection: a small hand-written codec reads
+// and writes the envelope several times faster, and gives exactly what
+// encoding/json gives for the Message struct. The bytes written are the
+// same; Unmarshal accepts the same inputs (unknown keys skipped, a
+// repeated key keeping its last value, null leaving a field as it is,
+// escapes and invalid UTF-8 decoded as encoding/json decodes them) and
+// returns the same messages and errors. The tests hold the codec to
+// encoding/json on the golden vectors and on fuzzed input. The payload
+// stays raw JSON, validated and kept in canonical form (see below).
+//
+// Marshal and MarshalWithChecksum allocate only the slice they return.
+// Unmarshal allocates the *Message and one buffer that holds the header
+// strings and the payload, and never keeps a reference to its input.
+// Because they share that buffer, a header string that outlives its
+// message, such as an ID kept in a set of IDs already seen, keeps the
+// payload's memory alive too; keep strings.Clone(msg.ID) instead.
+//
+// The codec builds its errors for malformed JSON and for keys of the wrong
+// type with encoding/json, off the fast path, so that their texts and
+// causes (a *json.SyntaxError, a *json.UnmarshalTypeError) are exactly
+// those encoding/json gives.
+//
 // # Limits
 //
 // A whole message is at most [MaxMessageSize] (10 MiB) bytes; [Unmarshal]

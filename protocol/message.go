@@ -1,11 +1,9 @@
 package protocol
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/greynewell/mist-go/errors"
@@ -128,6 +126,10 @@ func (m *Message) Validate() error {
 // stored bytes, so that [Message.VerifyChecksum] holds and [Message.Marshal]
 // writes a message that Unmarshal accepts again.
 //
+// The message does not refer to data, so data may be reused at once. Its
+// header strings share one allocation with its payload (see "Encoding" in
+// the package documentation).
+//
 // Every error has code protocol, a message that names the field at fault,
 // and Meta["reason"] set to one of "size", "json", "field_type",
 // "missing_field", "timestamp", "version" or "checksum". Meta["field"]
@@ -136,67 +138,7 @@ func Unmarshal(data []byte) (*Message, error) {
 	if len(data) > MaxMessageSize {
 		return nil, protocolError(reasonSize, "", nil, "message is %d bytes, over the limit of %d", len(data), MaxMessageSize)
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(data, &fields); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return nil, protocolError(reasonJSON, "", err, "message is not a json object")
-		}
-		return nil, protocolError(reasonJSON, "", err, "message is not valid json")
-	}
-	if fields == nil { // the input was null
-		return nil, protocolError(reasonJSON, "", nil, "message is not a json object")
-	}
-	m := new(Message)
-	for _, f := range [...]struct {
-		name string
-		dst  any
-	}{
-		{"version", &m.Version},
-		{"id", &m.ID},
-		{"source", &m.Source},
-		{"type", &m.Type},
-		{"timestamp_ns", &m.TimestampNS},
-		{"checksum", &m.Checksum},
-	} {
-		raw, ok := fields[f.name]
-		if !ok {
-			continue
-		}
-		if err := json.Unmarshal(raw, f.dst); err != nil {
-			return nil, protocolError(reasonFieldType, f.name, err, "message %s has the wrong json type or range: %s", f.name, raw)
-		}
-	}
-	m.Payload = fields["payload"]
-	if err := m.Validate(); err != nil {
-		return nil, err
-	}
-	if err := CheckVersion(m.Version); err != nil {
-		return nil, err
-	}
-	if !m.VerifyChecksum() {
-		return nil, protocolError(reasonChecksum, "checksum", nil,
-			"message checksum %d does not match payload checksum %d", m.Checksum, checksum(m.Payload))
-	}
-	if len(m.Payload) > 0 {
-		c, err := canonical(m.Payload)
-		if err != nil { // unreachable: the payload was part of valid JSON
-			return nil, protocolError(reasonJSON, "payload", err, "message payload is not valid json")
-		}
-		if !bytes.Equal(c, m.Payload) {
-			m.Payload = c
-			if m.Checksum != 0 {
-				m.Checksum = checksum(c)
-			}
-		}
-	}
-	return m, nil
-}
-
-// canonical returns p as encoding/json writes a json.RawMessage: compact,
-// with <, >, &, U+2028 and U+2029 escaped inside strings.
-func canonical(p json.RawMessage) ([]byte, error) {
-	return json.Marshal(p)
+	return decodeEnvelope(data)
 }
 
 // Decode decodes the payload into v with encoding/json, as [DecodeAs] does.
@@ -238,11 +180,7 @@ func (m *Message) Marshal() ([]byte, error) {
 	if m == nil {
 		return nil, errors.New(errors.CodeValidation, "marshal message: message is nil")
 	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return nil, errors.Wrap(errors.CodeValidation, err, fmt.Sprintf("marshal %s message", m.Type))
-	}
-	return b, nil
+	return encode(m, false)
 }
 
 // MarshalWithChecksum is like [Message.Marshal], but the output carries the
@@ -251,7 +189,5 @@ func (m *Message) MarshalWithChecksum() ([]byte, error) {
 	if m == nil {
 		return nil, errors.New(errors.CodeValidation, "marshal message: message is nil")
 	}
-	c := *m
-	c.ComputeChecksum()
-	return c.Marshal()
+	return encode(m, true)
 }

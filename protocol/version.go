@@ -52,8 +52,15 @@ func versionError(field string, format string, args ...any) error {
 // [MinSupportedVersion] ("too old") or above [MaxSupportedVersion] ("too
 // new").
 func CheckVersion(version string) error {
+	if version == CurrentVersion && currentSupported {
+		return nil // the common case, decided once
+	}
 	return checkVersion(version, mustVersion(MinSupportedVersion), mustVersion(MaxSupportedVersion))
 }
+
+// currentSupported is whether CheckVersion accepts CurrentVersion. It is
+// computed once from the constants and never changes.
+var currentSupported = checkVersion(CurrentVersion, mustVersion(MinSupportedVersion), mustVersion(MaxSupportedVersion)) == nil
 
 func checkVersion(version string, lo, hi uint64) error {
 	if strings.TrimSpace(version) == "" {
