@@ -149,10 +149,10 @@ func (m *Message) Decode(v any) error {
 		return errors.New(errors.CodeProtocol, "decode payload: message is nil")
 	}
 	if len(m.Payload) == 0 {
-		return errors.Newf(errors.CodeProtocol, "decode %s payload: payload is empty", m.Type)
+		return errors.Newf(errors.CodeProtocol, "%s: payload is empty", decodeWhat(m.Type))
 	}
 	if err := json.Unmarshal(m.Payload, v); err != nil {
-		return errors.Wrapf(errors.CodeProtocol, err, "decode %s payload", m.Type)
+		return errors.Wrap(errors.CodeProtocol, err, decodeWhat(m.Type))
 	}
 	return nil
 }
@@ -190,4 +190,12 @@ func (m *Message) MarshalWithChecksum() ([]byte, error) {
 		return nil, errors.New(errors.CodeValidation, "marshal message: message is nil")
 	}
 	return encode(m, true)
+}
+
+// decodeWhat names what Decode was decoding, for its errors.
+func decodeWhat(typ string) string {
+	if typ == "" {
+		return "decode payload"
+	}
+	return "decode " + typ + " payload"
 }

@@ -491,3 +491,17 @@ func TestConcurrentReads(t *testing.T) {
 		<-done
 	}
 }
+
+func TestDecodeErrorNamesType(t *testing.T) {
+	for _, tt := range []struct{ typ, want string }{
+		{protocol.TypeHealthPing, "protocol: decode health.ping payload: "},
+		{"", "protocol: decode payload: "},
+	} {
+		m := &protocol.Message{Type: tt.typ, Payload: []byte(`{"from":5}`)}
+		var p protocol.HealthPing
+		err := m.Decode(&p)
+		if errors.Code(err) != errors.CodeProtocol || !strings.HasPrefix(err.Error(), tt.want) {
+			t.Errorf("Decode with type %q = %v, want a protocol error starting %q", tt.typ, err, tt.want)
+		}
+	}
+}

@@ -84,7 +84,9 @@ func IsCompatible(version string) bool {
 }
 
 // parseRange reads "N" or "min-max" (spaces around either number allowed).
-func parseRange(side, s string) (lo, hi uint64, err error) {
+// A bound too large for uint64 saturates at math.MaxUint64, and bigHi
+// reports that for the upper one.
+func parseRange(side, s string) (lo, hi uint64, bigHi bool, err error) {
 	a, b, isRange := strings.Cut(s, "-")
 	if !isRange {
 		b = a
@@ -93,13 +95,13 @@ func parseRange(side, s string) (lo, hi uint64, err error) {
 	hi, bigHi, okHi := parseVersion(b)
 	switch {
 	case !okLo || !okHi:
-		return 0, 0, versionError("", "negotiate version: %s %q is not a version or min-max range", side, s)
-	case bigLo || bigHi:
-		return 0, 0, versionError("", "negotiate version: %s %q is out of range", side, s)
-	case lo > hi:
-		return 0, 0, versionError("", "negotiate version: %s %q has min > max", side, s)
+		return 0, 0, false, versionError("", "negotiate version: %s %q is not a version or min-max range", side, s)
+	case lo > hi || (bigLo && bigHi):
+		// Two saturated bounds cannot be compared; a range that large is
+		// not a real one either.
+		return 0, 0, false, versionError("", "negotiate version: %s %q has min > max or is out of range", side, s)
 	}
-	return lo, hi, nil
+	return lo, hi, bigHi, nil
 }
 
 // NegotiateVersion returns the highest version that both sides support, as
@@ -109,17 +111,21 @@ func parseRange(side, s string) (lo, hi uint64, err error) {
 //
 //	v, err := protocol.NegotiateVersion("1-3", "2-5") // "3"
 func NegotiateVersion(local, remote string) (string, error) {
-	llo, lhi, err := parseRange("local", local)
+	llo, lhi, lbig, err := parseRange("local", local)
 	if err != nil {
 		return "", err
 	}
-	rlo, rhi, err := parseRange("remote", remote)
+	rlo, rhi, rbig, err := parseRange("remote", remote)
 	if err != nil {
 		return "", err
 	}
 	lo, hi := max(llo, rlo), min(lhi, rhi)
-	if lo > hi {
+	switch {
+	case lo > hi:
 		return "", versionError("", "negotiate version: local %q and remote %q have no version in common", local, remote)
+	case hi == math.MaxUint64 && (lbig || rbig):
+		// The answer is a saturated bound: the real number does not fit.
+		return "", versionError("", "negotiate version: local %q and remote %q agree only on versions beyond %d", local, remote, uint64(math.MaxUint64))
 	}
 	return strconv.FormatUint(hi, 10), nil
 }

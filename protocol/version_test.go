@@ -86,7 +86,10 @@ func TestNegotiateVersion(t *testing.T) {
 		{"1-", "1", "", "not a version"},
 		{"-1", "1", "", "not a version"},
 		{"1-2-3", "1", "", "not a version"},
-		{"1", "1-99999999999999999999999", "", "out of range"},
+		{"1", "1-99999999999999999999999", "1", ""},
+		{"2-99999999999999999999", "1-99999999999999999999999", "", "beyond 18446744073709551615"},
+		{"1", "99999999999999999999-99999999999999999999999", "", "out of range"},
+		{"5", "99999999999999999999-1", "", "min > max"},
 	}
 	for _, tt := range tests {
 		got, err := protocol.NegotiateVersion(tt.local, tt.remote)
