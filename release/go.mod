@@ -12,4 +12,4 @@ require (
 	golang.org/x/tools v0.52.1-0.20261106145633-d407941a339a
 )
 
-require golang.org/x/sync v0.24.0 // indirect
+require golang.org/x/sync v0.25.0 // indirect

@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/greynewell/mist-go/release/internal/workspace"
+	"golang.org/x/mod/semver"
 )
 
 // GoVersion is the go directive every go.mod and go.work must carry.
@@ -98,6 +99,7 @@ func (c *checker) run() error {
 		c.add("go.work", "go-directive", "go directive must be %s", GoVersion)
 	}
 	c.checkWorkReplaces()
+	c.checkThirdPartyVersions()
 
 	edges := map[string][]string{} // module dir -> dirs it requires or imports
 	for _, m := range ws.Mods {
@@ -109,6 +111,39 @@ func (c *checker) run() error {
 		c.add(cyc[0], "cycle", "modules form an import cycle: %s", strings.Join(append(cyc, cyc[0]), " -> "))
 	}
 	return nil
+}
+
+// checkThirdPartyVersions checks that every go.mod requiring a module that
+// is not ours names the same version of it. The workspace builds with the
+// highest version any go.mod names, so that is the one the module cache
+// holds after a workspace build; a module alone (release verify) selects
+// from its own go.mod, and a lower version there is one the cache may not
+// have, so the offline standalone build fails on a fresh machine.
+func (c *checker) checkThirdPartyVersions() {
+	type use struct{ dir, version string }
+	byPath := map[string][]use{}
+	for _, m := range c.ws.Mods {
+		for _, r := range m.File.Require {
+			if _, ours := c.ws.Module(r.Mod.Path); ours {
+				continue
+			}
+			byPath[r.Mod.Path] = append(byPath[r.Mod.Path], use{m.Dir, r.Mod.Version})
+		}
+	}
+	for path, uses := range byPath {
+		highest := uses[0]
+		for _, u := range uses[1:] {
+			if semver.Compare(u.version, highest.version) > 0 {
+				highest = u
+			}
+		}
+		for _, u := range uses {
+			if u.version != highest.version {
+				c.add(u.dir, "third-party-version", "requires %s %s but %s requires %s; require %s everywhere so the workspace and the module alone build the same version",
+					path, u.version, highest.dir, highest.version, highest.version)
+			}
+		}
+	}
 }
 
 // rootModRef matches the repository root path used as a module of its

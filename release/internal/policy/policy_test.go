@@ -170,6 +170,21 @@ func TestCheck(t *testing.T) {
 			want:   []string{"go.work work-replace"},
 		},
 		{
+			name: "third-party module at two versions",
+			change: func(f map[string]string) {
+				f["a/go.mod"] += "\nrequire golang.org/x/sync v0.24.0 // indirect\n"
+				f["b/go.mod"] += "\nrequire golang.org/x/sync v0.25.0\n"
+			},
+			want: []string{"a third-party-version"},
+		},
+		{
+			name: "third-party module at one version",
+			change: func(f map[string]string) {
+				f["a/go.mod"] += "\nrequire golang.org/x/sync v0.25.0 // indirect\n"
+				f["b/go.mod"] += "\nrequire golang.org/x/sync v0.25.0\n"
+			},
+		},
+		{
 			name:   "go.work replace at all versions",
 			change: func(f map[string]string) { f["go.work"] = strings.Replace(f["go.work"], "/a v0.0.0 =>", "/a =>", 1) },
 			want:   []string{"go.work work-replace", "go.work work-replace"},
