@@ -22,11 +22,42 @@
 // the returned pointer on hot paths: updating it is one atomic operation,
 // while getting it again has to build and look up the key.
 //
+// # Registration
+//
 // Registration mistakes are programming errors and panic at once, with a
 // message naming the metric: an empty name, an odd number of label
 // arguments, a repeated label key, or a name already registered as another
 // kind. [Counter.Add] with a negative n panics too. Updates never panic
 // otherwise, whatever the value: NaN and ±Inf are recorded as they are.
+//
+// Creating a series also panics when one registration would break the whole
+// Prometheus scrape or lose a series from the JSON snapshot, so such a
+// mistake shows up where it is made:
+//
+//   - Two metrics whose Prometheus names meet. A counter x is exposed as
+//     x_total, a gauge x as x, and a histogram h as the family h with the
+//     samples h_bucket, h_sum and h_count; names are sanitised first (see
+//     Prometheus below). So Counter("x") and Counter("x_total"),
+//     Counter("x") and Gauge("x_total"), Histogram("h") and
+//     Gauge("h_count"), or Gauge("a-b") and Gauge("a_b") cannot live in
+//     one registry; the panic names both metrics.
+//   - Label keys that sanitise to the same label name in one series, such
+//     as "a-b" and "a_b"; and two series of one metric that the output
+//     would show alike, such as Gauge("g", "a-b", "1") and Gauge("g",
+//     "a_b", "1"), or label values that differ only in invalid UTF-8,
+//     which the output writes as U+FFFD.
+//   - A label key starting with "__", which Prometheus reserves, or one
+//     that sanitises to "__name__".
+//   - The label key "le" on a histogram: its buckets use it.
+//   - A series whose snapshot key (see JSON below) is the key of another
+//     series, which only label values or names containing ',', '{' or '}'
+//     can cause: Counter("c", "a", "b,c,d") and Counter("c", "a", "b",
+//     "c", "d") are both c{a,b,c,d}. JSON writes invalid UTF-8 as U+FFFD,
+//     so keys that differ only there count as one. The later registration
+//     panics.
+//
+// Asking again for a series that exists never panics: the same identity
+// always returns the same instance.
 //
 // # Histograms
 //
@@ -35,7 +66,8 @@
 // counts v in the first bound ≥ v, or only in +Inf when v exceeds every
 // bound. NaN is counted only in +Inf, turns the sum into NaN, and leaves min
 // and max alone. Asking for an existing histogram with other buckets
-// returns the existing one unchanged.
+// returns the existing one unchanged. The zero Histogram, which no
+// registry made, has no buckets: Observe does nothing on it.
 //
 // In a [HistogramSnapshot] the bucket counts are cumulative, so
 // Buckets[math.Inf(1)] == Count. [HistogramSnapshot.Percentile] interpolates
@@ -59,9 +91,8 @@
 // the UnmarshalJSON methods accept a number or one of those strings:
 // observed values can never break the endpoint or its readers.
 //
-// Label values containing ',', '{' or '}' can give two series the same
-// snapshot key; the snapshot then holds the last of them in name-then-labels
-// order. The Prometheus output, which quotes values, keeps both.
+// Registration refuses a series whose key is already taken (see
+// Registration), so a snapshot holds every series.
 //
 // # Prometheus
 //
@@ -82,10 +113,9 @@
 // sanitised (characters outside [a-zA-Z0-9_:], or [a-zA-Z0-9_] for label
 // names, become '_', and a leading digit gets a '_' prefix), label values
 // escape backslash, quote and newline, and floats are 'g' formatted or NaN,
-// +Inf, -Inf. Names that only differ in the characters sanitising replaces,
-// or counters x and x_total, end up in one family; give such series distinct
-// labels, and do not use "le" as a histogram label, or a scraper may reject
-// the duplicates.
+// +Inf, -Inf. Registration refuses names and label keys that would meet
+// once sanitised, so every family and every series appears once and a
+// scraper accepts the whole output.
 //
 // # Concurrency
 //

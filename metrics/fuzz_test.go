@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/greynewell/mist-go/metrics"
@@ -181,6 +182,83 @@ func FuzzHistogramObserve(f *testing.F) {
 		}
 		if cum > 0 && lo <= hi && (!sameFloat(got.Min, lo) || !sameFloat(got.Max, hi)) {
 			t.Errorf("min %v max %v, want %v and %v", got.Min, got.Max, lo, hi)
+		}
+	})
+}
+
+// FuzzRegistration registers fuzzed series, one per ';'-separated op of the
+// form "<c|g|h> name k1 v1 k2 v2…", and asserts the invariant that
+// registration checks exist for: whatever was accepted, the Prometheus
+// output parses (no family or series twice, no repeated or reserved label
+// name) and the snapshot holds every accepted series. A rejected
+// registration must panic with a message starting "metrics: ".
+func FuzzRegistration(f *testing.F) {
+	for _, seed := range []string{
+		"c x;g x_total",
+		"c x;c x_total",
+		"h h;g h_count",
+		"h h le a",
+		"c c a-b 1 a_b 2",
+		"g a-b;g a_b",
+		"g g __name__ x",
+		"c c a b,c,d;c c a b c d",
+		"g g k \xff;g g k \xfe;g g k \uFFFD",
+		"g g a.b 1;g g a_b 1;g g a_b 2",
+		"c http_requests method GET code 200;c http_requests code 500 method POST;g inflight;h latency_ms route /v1",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, ops string) {
+		reg := metrics.NewRegistry()
+		accepted := map[any]bool{}
+		for _, op := range strings.Split(ops, ";") {
+			fields := strings.Split(op, " ")
+			if len(fields) < 2 || len(fields[0]) != 1 {
+				continue
+			}
+			name, labels := fields[1], fields[2:]
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						if msg, ok := r.(string); !ok || !strings.HasPrefix(msg, "metrics: ") {
+							t.Fatalf("op %q panicked with %v, want a message starting \"metrics: \"", op, r)
+						}
+					}
+				}()
+				switch fields[0] {
+				case "c":
+					reg.Counter(name, labels...).Inc()
+					accepted[reg.Counter(name, labels...)] = true
+				case "g":
+					reg.Gauge(name, labels...).Set(1)
+					accepted[reg.Gauge(name, labels...)] = true
+				case "h":
+					reg.Histogram(name, []float64{1}, labels...).Observe(2)
+					accepted[reg.Histogram(name, nil, labels...)] = true
+				}
+			}()
+		}
+		var b strings.Builder
+		if err := reg.WritePrometheus(&b); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parseExposition(b.String()); err != nil {
+			t.Fatalf("registrations %q: exposition does not parse: %v\n%s", ops, err, b.String())
+		}
+		snap := reg.Snapshot()
+		if got := len(snap.Counters) + len(snap.Gauges) + len(snap.Histograms); got != len(accepted) {
+			t.Fatalf("registrations %q: snapshot holds %d series, want the %d accepted", ops, got, len(accepted))
+		}
+		data, err := json.Marshal(snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back map[string]map[string]json.RawMessage
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatal(err)
+		}
+		if got := len(back["counters"]) + len(back["gauges"]) + len(back["histograms"]); got != len(accepted) {
+			t.Fatalf("registrations %q: JSON holds %d series, want the %d accepted:\n%s", ops, got, len(accepted), data)
 		}
 	})
 }

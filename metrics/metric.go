@@ -77,8 +77,9 @@ func (g *Gauge) Value() float64 { return math.Float64frombits(g.bits.Load()) }
 // not allocate. A snapshot taken while observations are in flight reads
 // each field atomically but not all fields at once: its bucket counts
 // always add up to its Count, while Sum, Min and Max may include or miss an
-// observation in progress. Get one from [Registry.Histogram]; the zero
-// Histogram is not usable.
+// observation in progress. Get one from [Registry.Histogram]. The zero
+// Histogram has no buckets and belongs to no registry: Observe does nothing
+// and Snapshot reports it empty, with only the +Inf bucket.
 //
 // Each bucket keeps its count next to the sum of the values it counted, so
 // an observation writes one cache line, however many goroutines observe at
@@ -133,7 +134,8 @@ func newHistogram(name string, labels []string, buckets []float64) *Histogram {
 
 // Observe records v: it adds 1 to the bucket of the first bound ≥ v (the
 // +Inf bucket when v exceeds every bound or is NaN), adds v to the sum, and
-// updates min and max unless v is NaN. A NaN turns the sum into NaN.
+// updates min and max unless v is NaN. A NaN turns the sum into NaN. On the
+// zero Histogram it does nothing.
 func (h *Histogram) Observe(v float64) {
 	// Find the first bound ≥ v; NaN is ≥ none, so it lands in +Inf. The
 	// search is written out here rather than called: a call would cost a
@@ -153,6 +155,9 @@ func (h *Histogram) Observe(v float64) {
 				hi = m
 			}
 		}
+	}
+	if uint(i) >= uint(len(h.buckets)) { // only in the zero Histogram, which has none
+		return
 	}
 	b := &h.buckets[i]
 	b.count.Add(1)

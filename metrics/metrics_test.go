@@ -122,9 +122,15 @@ func TestSeriesIdentity(t *testing.T) {
 		{"labels vs none",
 			func(r *metrics.Registry) any { return r.Counter("c", "k", "1") },
 			func(r *metrics.Registry) any { return r.Counter("c") }, false},
-		{"ambiguous snapshot key stays two series",
+		{"comma in a label value, same identity",
 			func(r *metrics.Registry) any { return r.Counter("c", "a", "b,c,d") },
-			func(r *metrics.Registry) any { return r.Counter("c", "a", "b", "c", "d") }, false},
+			func(r *metrics.Registry) any { return r.Counter("c", "a", "b,c,d") }, true},
+		{"histogram with checked labels, same identity",
+			func(r *metrics.Registry) any { return r.Histogram("h", nil, "a-b", "1", "c", "2") },
+			func(r *metrics.Registry) any { return r.Histogram("h", nil, "c", "2", "a-b", "1") }, true},
+		{"counter with a clash-checked name, same identity",
+			func(r *metrics.Registry) any { r.Gauge("x"); return r.Counter("x_total") },
+			func(r *metrics.Registry) any { return r.Counter("x_total") }, true},
 		{"many labels",
 			func(r *metrics.Registry) any {
 				return r.Counter("c", "j", "0", "i", "1", "h", "2", "g", "3", "f", "4", "e", "5", "d", "6", "c", "7", "b", "8", "a", "9")
@@ -154,6 +160,39 @@ func TestZeroRegistry(t *testing.T) {
 	}
 }
 
+// TestZeroHistogram checks that the zero Histogram, which has no buckets,
+// ignores observations instead of panicking, and reports an empty snapshot.
+func TestZeroHistogram(t *testing.T) {
+	var h metrics.Histogram
+	for _, v := range []float64{-1, 0, 3, 1e9, math.NaN(), math.Inf(1)} {
+		h.Observe(v)
+	}
+	got := h.Snapshot()
+	if got.Count != 0 || got.Sum != 0 || got.Min != 0 || got.Max != 0 || got.Name != "" || got.Labels != nil {
+		t.Errorf("zero Histogram Snapshot() = %+v, want an empty histogram", got)
+	}
+	if len(got.Buckets) != 1 || got.Buckets[math.Inf(1)] != 0 {
+		t.Errorf("zero Histogram Snapshot().Buckets = %v, want map[+Inf:0]", got.Buckets)
+	}
+}
+
+// TestRejectedRegistrationChangesNothing checks that a registration that
+// panics leaves no trace: its name, kind and keys stay free.
+func TestRejectedRegistrationChangesNothing(t *testing.T) {
+	reg := metrics.NewRegistry()
+	reg.Gauge("a_b")
+	mustPanic(t, "Counter with clashing label keys", func() { reg.Counter("c", "a-b", "1", "a_b", "2") })
+	mustPanic(t, "Gauge clashing with a_b", func() { reg.Gauge("a-b") })
+	mustPanic(t, "Counter with a snapshot key clash", func() { reg.Counter("d", "k", "v"); reg.Counter("d{k,v}") })
+	reg.Gauge("c").Set(1)          // c was not taken by the rejected counter
+	reg.Counter("a_b_total_x")     // unrelated names still register
+	reg.Counter("d{k,v}", "x", "") // another key for the same name is fine
+	snap := reg.Snapshot()
+	if len(snap.Gauges) != 2 || len(snap.Counters) != 3 {
+		t.Errorf("Snapshot() = %+v, want gauges a_b and c, and counters d{k,v}, d{k,v}{x,} and a_b_total_x", snap)
+	}
+}
+
 func TestRegistrationPanics(t *testing.T) {
 	tests := []struct {
 		name string
@@ -170,6 +209,48 @@ func TestRegistrationPanics(t *testing.T) {
 		{"gauge then histogram", func(r *metrics.Registry) { r.Gauge("x"); r.Histogram("x", nil) }, `"x": name already registered as a gauge`},
 		{"histogram then counter with labels", func(r *metrics.Registry) { r.Histogram("x", nil, "a", "1"); r.Counter("x", "b", "2") }, `"x": name already registered as a histogram`},
 		{"same identity other kind", func(r *metrics.Registry) { r.Counter("x", "a", "1"); r.Gauge("x", "a", "1") }, `"x"`},
+
+		// Clashes in the Prometheus output: the panic names both metrics.
+		{"counter x then gauge x_total", func(r *metrics.Registry) { r.Counter("x"); r.Gauge("x_total") },
+			`gauge "x_total": Prometheus name "x_total" is already used by counter "x"`},
+		{"gauge x_total then counter x", func(r *metrics.Registry) { r.Gauge("x_total"); r.Counter("x") },
+			`counter "x": Prometheus name "x_total" is already used by gauge "x_total"`},
+		{"counter x then counter x_total", func(r *metrics.Registry) { r.Counter("x"); r.Counter("x_total", "k", "v") },
+			`counter "x_total": Prometheus name "x_total" is already used by counter "x"`},
+		{"histogram h then gauge h_count", func(r *metrics.Registry) { r.Histogram("h", nil); r.Gauge("h_count") },
+			`gauge "h_count": Prometheus name "h_count" is already used by histogram "h"`},
+		{"gauge h_sum then histogram h", func(r *metrics.Registry) { r.Gauge("h_sum"); r.Histogram("h", nil) },
+			`histogram "h": Prometheus name "h_sum" is already used by gauge "h_sum"`},
+		{"histogram h then histogram h_bucket", func(r *metrics.Registry) { r.Histogram("h", nil); r.Histogram("h_bucket", nil) },
+			`histogram "h_bucket": Prometheus name "h_bucket" is already used by histogram "h"`},
+		{"gauges that sanitise alike", func(r *metrics.Registry) { r.Gauge("a-b", "k", "1"); r.Gauge("a_b", "k", "2") },
+			`gauge "a_b": Prometheus name "a_b" is already used by gauge "a-b"`},
+		{"counters that sanitise alike", func(r *metrics.Registry) { r.Counter("jobs.total"); r.Counter("jobs") },
+			`counter "jobs": Prometheus name "jobs_total" is already used by counter "jobs.total"`},
+
+		// Label keys the Prometheus output cannot show.
+		{"keys that sanitise alike", func(r *metrics.Registry) { r.Counter("c", "a-b", "1", "a_b", "2") },
+			`counter "c": label keys "a-b" and "a_b" both become "a_b"`},
+		{"empty key and underscore", func(r *metrics.Registry) { r.Gauge("g", "", "1", "_", "2") },
+			`gauge "g": label keys "" and "_" both become "_"`},
+		{"reserved __name__", func(r *metrics.Registry) { r.Gauge("g", "__name__", "x") }, `gauge "g": label key "__name__" is reserved`},
+		{"reserved __ prefix", func(r *metrics.Registry) { r.Counter("c", "__meta", "x") }, `counter "c": label key "__meta" is reserved`},
+		{"sanitises to __name__", func(r *metrics.Registry) { r.Counter("c", "..name..", "x") }, `counter "c": label key "..name.." is reserved`},
+		{"le on a histogram", func(r *metrics.Registry) { r.Histogram("h", nil, "le", "a") }, `histogram "h": label key "le" is reserved`},
+
+		// Snapshot keys shared by two series.
+		{"comma in a label value", func(r *metrics.Registry) { r.Counter("c", "a", "b,c,d"); r.Counter("c", "a", "b", "c", "d") },
+			`counter "c": labels ["a" "b" "c" "d"] give the snapshot key "c{a,b,c,d}" of the series "c" with labels ["a" "b,c,d"]`},
+		{"invalid UTF-8 in label values", func(r *metrics.Registry) { r.Gauge("g", "k", "\xff"); r.Gauge("g", "k", "\xfe") },
+			`gauge "g": labels ["k" "\xfe"] give the snapshot key "g{k,` + "\uFFFD" + `}" of the series "g" with labels ["k" "\xff"]`},
+
+		// Series that the Prometheus output would show twice.
+		{"keys that sanitise alike in two series", func(r *metrics.Registry) { r.Gauge("g", "a-b", "1"); r.Gauge("g", "a_b", "1") },
+			`gauge "g": labels ["a_b" "1"] would show in the Prometheus output as its series with labels ["a-b" "1"]`},
+		{"keys that sanitise alike in two histograms", func(r *metrics.Registry) { r.Histogram("h", nil, "a.b", "1"); r.Histogram("h", nil, "a_b", "1") },
+			`histogram "h": labels ["a_b" "1"] would show in the Prometheus output as its series with labels ["a.b" "1"]`},
+		{"braces in a name", func(r *metrics.Registry) { r.Gauge("g", "k", "v"); r.Gauge("g{k,v}") },
+			`gauge "g{k,v}": labels [] give the snapshot key "g{k,v}"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -65,10 +65,7 @@ func (r *Registry) WritePrometheus(w io.Writer) error {
 	var fams []*family
 	byName := make(map[string]*family)
 	for _, s := range r.sortedSeries() {
-		name := sanitizeName(s.name, true)
-		if s.kind == kindCounter && !strings.HasSuffix(name, "_total") {
-			name += "_total"
-		}
+		name := familyName(s.kind, s.name)
 		id := name + "\x00" + s.kind.String()
 		f := byName[id]
 		if f == nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,9 +22,11 @@ type sample struct {
 // parseExposition is a strict reader for the subset of the text format
 // WritePrometheus writes: "# TYPE" lines and samples without timestamps.
 // It checks names, label syntax and escapes, values, that every sample
-// belongs to the family of the preceding TYPE line, and that no family
-// appears twice. The full Prometheus parser runs against the same output in
-// the benchmarks module.
+// belongs to the family of the preceding TYPE line, that no family appears
+// twice or uses a sample name of another family (h_count of a histogram h,
+// say), that no sample repeats a label name or uses __name__, and that no
+// series appears twice. The full Prometheus parser runs against the same
+// output in the benchmarks module.
 func parseExposition(text string) ([]sample, error) {
 	if text != "" && !strings.HasSuffix(text, "\n") {
 		return nil, errors.New("missing final newline")
@@ -34,6 +37,8 @@ func parseExposition(text string) ([]sample, error) {
 		kind    string
 		seen    = map[string]bool{}
 		lastFam string
+		used    = map[string]string{} // sample name -> family
+		series  = map[string]bool{}   // name{sorted labels}
 	)
 	for i, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
 		if text == "" {
@@ -56,6 +61,16 @@ func parseExposition(text string) ([]sample, error) {
 			if f[0] < lastFam {
 				return nil, fail("family %s after %s", f[0], lastFam)
 			}
+			names := []string{f[0]}
+			if f[1] == "histogram" {
+				names = append(names, f[0]+"_bucket", f[0]+"_sum", f[0]+"_count")
+			}
+			for _, n := range names {
+				if other, ok := used[n]; ok {
+					return nil, fail("family %s uses the name %s of family %s", f[0], n, other)
+				}
+				used[n] = f[0]
+			}
 			seen[f[0]], lastFam, family, kind = true, f[0], f[0], f[1]
 			continue
 		}
@@ -72,8 +87,8 @@ func parseExposition(text string) ([]sample, error) {
 			return nil, fail("bad metric name")
 		}
 		rest := line[end:]
+		var labels []string
 		if strings.HasPrefix(rest, "{") {
-			var labels []string
 			rest = rest[1:]
 			for {
 				eq := strings.Index(rest, `="`)
@@ -81,6 +96,14 @@ func parseExposition(text string) ([]sample, error) {
 					return nil, fail("bad label name in %q", rest)
 				}
 				name := rest[:eq]
+				if name == "__name__" {
+					return nil, fail("reserved label name %s", name)
+				}
+				for _, l := range labels {
+					if strings.HasPrefix(l, name+"=") {
+						return nil, fail("label name %s repeated", name)
+					}
+				}
 				rest = rest[eq+2:]
 				var v strings.Builder
 				for {
@@ -127,6 +150,11 @@ func parseExposition(text string) ([]sample, error) {
 			}
 			s.labels = strings.Join(labels, ",")
 		}
+		id := s.name + "{" + strings.Join(slices.Sorted(slices.Values(labels)), ",") + "}"
+		if series[id] {
+			return nil, fail("series repeated")
+		}
+		series[id] = true
 		valueText, ok := strings.CutPrefix(rest, " ")
 		if !ok || strings.Contains(valueText, " ") {
 			return nil, fail("want exactly one space then the value")
@@ -228,12 +256,17 @@ func TestWritePrometheus(t *testing.T) {
 		{"histogram without labels, NaN sum",
 			func(r *metrics.Registry) { r.Histogram("h", []float64{1}).Observe(math.NaN()) },
 			"# TYPE h histogram\nh_bucket{le=\"1\"} 0\nh_bucket{le=\"+Inf\"} 1\nh_sum NaN\nh_count 1\n"},
-		{"names that sanitise alike share a family",
+		{"names near each other but not clashing",
 			func(r *metrics.Registry) {
-				r.Gauge("a.b", "k", "2").Set(2)
-				r.Gauge("a_b", "k", "1").Set(1)
+				r.Counter("h_count").Inc() // exposed as h_count_total
+				r.Histogram("h", []float64{1}, "l", "x")
+				r.Gauge("h_total").Set(2)
+				r.Gauge("g", "a_b", "1", "ab", "2").Set(3)
 			},
-			"# TYPE a_b gauge\na_b{k=\"1\"} 1\na_b{k=\"2\"} 2\n"},
+			"# TYPE g gauge\ng{a_b=\"1\",ab=\"2\"} 3\n" +
+				"# TYPE h histogram\nh_bucket{l=\"x\",le=\"1\"} 0\nh_bucket{l=\"x\",le=\"+Inf\"} 0\nh_sum{l=\"x\"} 0\nh_count{l=\"x\"} 0\n" +
+				"# TYPE h_count_total counter\nh_count_total 1\n" +
+				"# TYPE h_total gauge\nh_total 2\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -315,6 +348,12 @@ func TestParseExpositionRejects(t *testing.T) {
 		"# TYPE 1x gauge\n",
 		"# TYPE x histogram\nx 1\n",
 		"# TYPE b gauge\n# TYPE a gauge\n",
+		"# TYPE h histogram\n# TYPE h_count gauge\n", // h_count belongs to h
+		"# TYPE x gauge\nx{a=\"1\",a=\"2\"} 1\n",     // repeated label name
+		"# TYPE x gauge\nx{__name__=\"y\"} 1\n",      // reserved
+		"# TYPE x gauge\nx{a=\"1\",b=\"2\"} 1\nx{b=\"2\",a=\"1\"} 2\n", // one series twice
+		"# TYPE x gauge\nx 1\nx 2\n",
+		"# TYPE h histogram\nh_bucket{le=\"+Inf\"} 1\nh_bucket{le=\"+Inf\"} 1\n",
 	} {
 		if _, err := parseExposition(in); err == nil {
 			t.Errorf("parseExposition(%q) = nil error, want an error", in)

@@ -58,6 +58,18 @@ type Registry struct {
 	series sync.Map
 	mu     sync.Mutex      // held while creating a series
 	kinds  map[string]kind // name -> kind; guarded by mu
+
+	// The names series take in the outputs, so that creating a series can
+	// refuse one that would clash (see claims); guarded by mu.
+	families map[string]owner   // exposed Prometheus names
+	jsonKeys map[string]*series // snapshot keys as JSON writes them
+	promKeys map[string]*series // series as the Prometheus output shows them
+}
+
+// owner is the metric, name and kind, that an exposed name belongs to.
+type owner struct {
+	name string
+	kind kind
 }
 
 // NewRegistry returns an empty registry.
@@ -70,7 +82,9 @@ func NewRegistry() *Registry {
 //
 // It panics, with a message naming the metric, when name is empty, labels
 // has an odd length or a repeated key, or name is already registered as a
-// gauge or histogram.
+// gauge or histogram. Creating a series also panics when its output would
+// clash with another metric's: see "Registration" in the package
+// documentation.
 func (r *Registry) Counter(name string, labels ...string) *Counter {
 	return r.get(kindCounter, name, labels, nil).counter
 }
@@ -130,7 +144,8 @@ func (r *Registry) create(k kind, name string, labels []string, order []int, key
 		}
 		return s
 	}
-	if have, ok := r.kinds[name]; ok && have != k {
+	have, known := r.kinds[name]
+	if known && have != k {
 		panic(fmt.Sprintf("metrics: %s %q: name already registered as a %s", k, name, have))
 	}
 	s := &series{kind: k, name: name}
@@ -141,6 +156,7 @@ func (r *Registry) create(k kind, name string, labels []string, order []int, key
 		}
 	}
 	s.key = snapshotKey(name, s.labels)
+	c := r.claims(s, !known) // panics on a clash
 	switch k {
 	case kindCounter:
 		s.counter = &Counter{name: name}
@@ -151,10 +167,120 @@ func (r *Registry) create(k kind, name string, labels []string, order []int, key
 	}
 	if r.kinds == nil {
 		r.kinds = make(map[string]kind)
+		r.families = make(map[string]owner)
+		r.jsonKeys = make(map[string]*series)
+		r.promKeys = make(map[string]*series)
 	}
 	r.kinds[name] = k
+	for _, f := range c.families {
+		r.families[f] = owner{name, k}
+	}
+	r.jsonKeys[c.jsonKey] = s
+	r.promKeys[c.promKey] = s
 	r.series.Store(key, s)
 	return s
+}
+
+// claimed is what a new series takes in the registry's outputs.
+type claimed struct {
+	families []string // exposed names; only for the first series of a name
+	jsonKey  string   // snapshot key with invalid UTF-8 replaced, as JSON writes it
+	promKey  string   // the series as the Prometheus output shows it
+}
+
+// claims returns what the new series s takes in the outputs, and panics,
+// naming the metric, when that is already taken or cannot be shown:
+//   - label keys the Prometheus output cannot show (see checkLabelKeys);
+//   - for the first series of a name (newName), an exposed name that
+//     another metric uses, which would repeat a family in the scrape;
+//   - a snapshot key that another series has, which would lose a series
+//     from the snapshot;
+//   - labels that show as another series' labels once sanitised, which
+//     would repeat a sample in the scrape.
+//
+// It changes nothing, so a registration that panics leaves no trace.
+// r.mu must be held.
+func (r *Registry) claims(s *series, newName bool) claimed {
+	checkLabelKeys(s.kind, s.name, s.labels)
+	c := claimed{
+		jsonKey: strings.ToValidUTF8(s.key, "\uFFFD"),
+		promKey: promKey(s.kind, s.name, s.labels),
+	}
+	if newName {
+		c.families = exposedNames(s.kind, s.name)
+		for _, f := range c.families {
+			if o, ok := r.families[f]; ok {
+				panic(fmt.Sprintf("metrics: %s %q: Prometheus name %q is already used by %s %q", s.kind, s.name, f, o.kind, o.name))
+			}
+		}
+	}
+	if other, ok := r.jsonKeys[c.jsonKey]; ok {
+		panic(fmt.Sprintf("metrics: %s %q: labels %q give the snapshot key %q of the series %q with labels %q",
+			s.kind, s.name, s.labels, c.jsonKey, other.name, other.labels))
+	}
+	if other, ok := r.promKeys[c.promKey]; ok {
+		panic(fmt.Sprintf("metrics: %s %q: labels %q would show in the Prometheus output as its series with labels %q",
+			s.kind, s.name, s.labels, other.labels))
+	}
+	return c
+}
+
+// promKey identifies a series as the Prometheus output shows it: its
+// family name and its pairs with sanitised keys and valid UTF-8 values,
+// ordered by key. sorted is the series' k1, v1, k2, v2… list.
+func promKey(k kind, name string, sorted []string) string {
+	shown := make([]string, len(sorted))
+	for i := 0; i < len(sorted); i += 2 {
+		shown[i] = sanitizeName(sorted[i], false)
+		shown[i+1] = strings.ToValidUTF8(sorted[i+1], "\uFFFD")
+	}
+	return string(appendInternalKey(nil, familyName(k, name), shown, sortedPairs(nil, shown)))
+}
+
+// exposedNames returns the names under which the Prometheus output shows a
+// metric: the family name first, then, for a histogram, its sample names.
+func exposedNames(k kind, name string) []string {
+	family := familyName(k, name)
+	if k == kindHistogram {
+		return []string{family, family + "_bucket", family + "_sum", family + "_count"}
+	}
+	return []string{family}
+}
+
+// familyName is the Prometheus family name of a metric: its sanitised name,
+// with _total appended for a counter whose name does not end in it.
+func familyName(k kind, name string) string {
+	family := sanitizeName(name, true)
+	if k == kindCounter && !strings.HasSuffix(family, "_total") {
+		family += "_total"
+	}
+	return family
+}
+
+// checkLabelKeys panics, naming the metric, on label keys that the
+// Prometheus output cannot show: two keys that sanitise to one label name,
+// a key starting with "__" (reserved by Prometheus) or sanitising to
+// "__name__", and "le" on a histogram, whose buckets use it. sorted is the
+// series' k1, v1, k2, v2… list.
+func checkLabelKeys(k kind, name string, sorted []string) {
+	if len(sorted) == 0 {
+		return
+	}
+	seen := make(map[string]string, len(sorted)/2)
+	for i := 0; i < len(sorted); i += 2 {
+		key := sorted[i]
+		label := sanitizeName(key, false)
+		switch {
+		case strings.HasPrefix(key, "__") || label == "__name__":
+			panic(fmt.Sprintf("metrics: %s %q: label key %q is reserved: Prometheus keeps label names starting with \"__\" for itself", k, name, key))
+		case k == kindHistogram && key == "le":
+			panic(fmt.Sprintf("metrics: %s %q: label key \"le\" is reserved for histogram bucket bounds", k, name))
+		}
+		if first, ok := seen[label]; ok {
+			panic(fmt.Sprintf("metrics: %s %q: label keys %q and %q both become %q in the Prometheus output", k, name, first, key, label))
+		}
+		seen[label] = key
+	}
 }
 
 // sortedPairs appends to dst the pair indices of labels (0 for labels[0:2],

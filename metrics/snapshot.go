@@ -23,6 +23,10 @@ type RegistrySnapshot struct {
 
 // CounterSnapshot is a counter's value. Labels are the sorted k1, v1…
 // pairs, nil for an unlabelled series.
+//
+// A CounterSnapshot is a plain value, a copy that no longer changes with the
+// counter: it is not safe for concurrent mutation. Its zero value is an
+// unnamed series with the value 0.
 type CounterSnapshot struct {
 	Name   string   `json:"name"`
 	Labels []string `json:"labels,omitempty"`
@@ -31,6 +35,10 @@ type CounterSnapshot struct {
 
 // GaugeSnapshot is a gauge's value. Its JSON writes a non-finite Value as
 // the string "NaN", "+Inf" or "-Inf".
+//
+// A GaugeSnapshot is a plain value, a copy that no longer changes with the
+// gauge: it is not safe for concurrent mutation. Its zero value is an
+// unnamed series with the value 0.
 type GaugeSnapshot struct {
 	Name   string   `json:"name"`
 	Labels []string `json:"labels,omitempty"`
@@ -45,6 +53,11 @@ type GaugeSnapshot struct {
 // max and buckets in that order. Bucket keys are
 // strconv.FormatFloat(bound, 'g', -1, 64) in ascending order, then "+Inf";
 // a non-finite sum, min or max is written as "NaN", "+Inf" or "-Inf".
+//
+// A HistogramSnapshot is a plain value, a copy that no longer changes with
+// the histogram: it is not safe for concurrent mutation, and copying it
+// shares the Buckets map. Its zero value is an empty histogram with a nil
+// Buckets map; Avg and Percentile return 0 for it.
 type HistogramSnapshot struct {
 	Name    string            `json:"name"`
 	Labels  []string          `json:"labels,omitempty"`
@@ -66,9 +79,8 @@ var (
 // Snapshot copies the current value of every series.
 func (r *Registry) Snapshot() RegistrySnapshot {
 	var snap RegistrySnapshot
-	// sortedSeries fixes the order, so if two series share a snapshot key
-	// (label values containing ',', '{' or '}' can cause it) the result is
-	// deterministic: the last in name-then-labels order wins.
+	// Registration keeps snapshot keys unique, so no series overwrites
+	// another here.
 	for _, s := range r.sortedSeries() {
 		switch s.kind {
 		case kindCounter:
