@@ -321,6 +321,13 @@ func (b *Breaker) closedFailure(adm uint64) {
 			continue
 		}
 		b.mu.Lock()
+		if !sameGen(b.word.Load(), adm) {
+			// The breaker left the period that admitted the call while
+			// we waited for mu. Storing openedAt now would push out a
+			// later Open period.
+			b.mu.Unlock()
+			return
+		}
 		at := b.clock()
 		b.openedAt.Store(&at)
 		opened := b.word.CompareAndSwap(cur, next(cur, Open))
