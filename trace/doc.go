@@ -102,5 +102,8 @@
 // Shutdown waits for the registration's goroutine. If its ctx ends first,
 // it cancels the ctx passed to Export, drops what is left and still waits:
 // an Exporter that ignores its ctx is the one place where this package
-// waits on user code.
+// waits on user code. A span that ends while Shutdown runs may or may not
+// reach that registration's exporter, since End reads the list of
+// registrations without a lock; every span that ended before Shutdown was
+// called is exported, unless Shutdown's ctx ends first.
 package trace

@@ -23,3 +23,6 @@ func (r *Registration) Config() (batchSize int, flushInterval time.Duration, que
 func ActiveRegistrations() int {
 	return len(activeRegistrations())
 }
+
+// ParseTracestate exposes parseTracestate to the fuzz target.
+var ParseTracestate = parseTracestate

@@ -27,6 +27,11 @@ const (
 // once must be safe for concurrent use. The slice and the spans' Attrs maps
 // belong to the exporter once Export is called. Export should return
 // promptly once ctx is done. Spans started from ctx are not exported.
+//
+// A nil Exporter is a programming mistake: [RegisterExporter] panics on it.
+// A non-nil Exporter holding a nil value, such as a nil [ExporterFunc],
+// panics when called; the registration recovers that panic and reports it
+// to its error handler as an error with code internal, losing the batch.
 type Exporter interface {
 	Export(ctx context.Context, spans []protocol.TraceSpan) error
 }
@@ -50,8 +55,10 @@ type exportConfig struct {
 	onError       func(error)
 }
 
-// ExportOption configures [RegisterExporter]. Options are plain functions,
-// safe to share; a nil ExportOption must not be passed.
+// ExportOption configures [RegisterExporter]. Options are plain functions
+// that only set a field of the registration being made, so one option is
+// safe for concurrent use and may be shared by any number of
+// registrations. A nil ExportOption, the zero value, is ignored.
 type ExportOption func(*exportConfig)
 
 // WithBatchSize sets how many spans make a batch that is exported at once
@@ -145,7 +152,9 @@ func RegisterExporter(e Exporter, opts ...ExportOption) *Registration {
 	}
 	var cfg exportConfig
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o(&cfg)
+		}
 	}
 	if cfg.batchSize < 1 {
 		cfg.batchSize = defaultBatchSize
@@ -330,7 +339,9 @@ func (r *Registration) Flush(ctx context.Context) error {
 }
 
 // Shutdown detaches r so that it takes no more spans, exports everything
-// already queued, and returns once r's goroutine has exited.
+// already queued, and returns once r's goroutine has exited. A span that
+// ends while Shutdown runs may or may not reach r's exporter; every span
+// that ended before Shutdown was called does, unless ctx ends first.
 //
 // If ctx ends first, Shutdown cancels the context given to Export, drops
 // what is left (counting it in Dropped), still waits for the goroutine,
@@ -380,7 +391,13 @@ func (r *Registration) Shutdown(ctx context.Context) error {
 
 // Sender is what [NewMessageExporter] sends messages through. Every
 // transport.Transport satisfies it. The exporter calls Send from one
-// goroutine at a time per registration.
+// goroutine at a time per registration; a Sender shared by several
+// registrations must be safe for concurrent use.
+//
+// A nil Sender is a programming mistake: [NewMessageExporter] panics on it.
+// If Send panics, as a non-nil Sender holding a nil pointer may, the
+// registration recovers and reports it to its error handler as an error
+// with code internal, losing the rest of that batch.
 type Sender interface {
 	Send(ctx context.Context, msg *protocol.Message) error
 }

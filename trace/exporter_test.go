@@ -170,6 +170,32 @@ func TestExportDefaults(t *testing.T) {
 	}
 }
 
+// TestNilExportOptionIgnored checks that a nil ExportOption, the zero
+// value, is skipped instead of panicking inside RegisterExporter.
+func TestNilExportOptionIgnored(t *testing.T) {
+	r := register(t, newRecorder(), nil, trace.WithBatchSize(5), nil)
+	if batch, interval, queue := r.Config(); batch != 5 || interval != time.Second || queue != 2048 {
+		t.Errorf("options = %d, %v, %d; want 5, 1s, 2048", batch, interval, queue)
+	}
+}
+
+// TestNilExporterFunc checks what the Exporter documentation says of a nil
+// ExporterFunc: its panic reaches the error handler as an internal error.
+func TestNilExporterFunc(t *testing.T) {
+	errc := make(chan error, 1)
+	r := register(t, trace.ExporterFunc(nil), trace.WithErrorHandler(func(err error) { errc <- err }))
+	endSpans(1)
+	flush(t, r)
+	select {
+	case err := <-errc:
+		if errors.Code(err) != errors.CodeInternal {
+			t.Errorf("error = %v, want code internal", err)
+		}
+	default:
+		t.Error("the error handler got nothing after Flush")
+	}
+}
+
 // blocker is an Exporter that blocks in Export until released or until ctx
 // is done.
 type blocker struct {
