@@ -76,7 +76,10 @@
 // [LockFile] locks a file that is already open, for example a data file
 // during a batch of writes, and returns the function that releases it. On
 // Windows the locked byte lies at offset 1<<62, far past any data, so the lock
-// never blocks reads or writes of the file itself.
+// never blocks reads or writes of the file itself. A second LockFile on the
+// same *os.File is where the systems differ: on Unix it returns at once with
+// the lock the file already holds, and either release drops it; on Windows
+// it waits until the first lock is released or its context ends.
 //
 // # Waiting
 //

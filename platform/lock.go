@@ -121,12 +121,16 @@ func (l *FileLock) Unlock() error {
 // when called again, and is safe to call from several goroutines. If f is
 // closed before the release, the lock went with it and release returns nil.
 //
-// The lock belongs to f's open file (its descriptor or handle): a second
-// LockFile on the same *os.File does not wait for the first, so goroutines
-// sharing one *os.File must coordinate among themselves. Two files opened
-// separately on the same path do exclude each other, in one process or
-// several. On Windows the locked byte range lies far past any data, so
-// readers and writers of the file are never blocked by it.
+// The lock belongs to f's open file (its descriptor or handle), and a
+// second LockFile on the same *os.File behaves differently by system. On
+// Unix, flock takes it as the lock f already holds: the call returns at
+// once, and the first release of either drops the one lock. On Windows,
+// LockFileEx refuses a range that is locked, even through the same handle:
+// the call waits until the first lock is released or ctx ends. Either way,
+// goroutines sharing one *os.File must coordinate among themselves. Two
+// files opened separately on the same path do exclude each other, in one
+// process or several. On Windows the locked byte range lies far past any
+// data, so readers and writers of the file are never blocked by it.
 func LockFile(ctx context.Context, f *os.File) (unlock func() error, err error) {
 	if f == nil {
 		return nil, errors.New("platform: lock: nil *os.File")

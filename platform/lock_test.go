@@ -215,28 +215,62 @@ func TestLockFree(t *testing.T) {
 	mustUnlock(t, l)
 }
 
+// waitingContext is a context that reports, by closing waiting, the first
+// time Done is called. Lock asks for Done only to wait on it, once an
+// attempt has found the lock held, so waiting closes once the caller is
+// waiting.
+type waitingContext struct {
+	context.Context
+	once    sync.Once
+	waiting chan struct{}
+}
+
+func newWaitingContext(ctx context.Context) *waitingContext {
+	return &waitingContext{Context: ctx, waiting: make(chan struct{})}
+}
+
+func (c *waitingContext) Done() <-chan struct{} {
+	c.once.Do(func() { close(c.waiting) })
+	return c.Context.Done()
+}
+
 func TestLockWaitsForRelease(t *testing.T) {
 	path := lockPath(t)
 	held := mustTryLock(t, path)
 
 	type result struct {
-		l   *platform.FileLock
-		err error
+		l           *platform.FileLock
+		err         error
+		afterUnlock bool // the holder had begun Unlock when Lock returned
 	}
+	var unlocking atomic.Bool
+	ctx := newWaitingContext(t.Context())
 	done := make(chan result, 1)
 	go func() {
-		l, err := platform.Lock(t.Context(), path)
-		done <- result{l, err}
+		l, err := platform.Lock(ctx, path)
+		done <- result{l, err, unlocking.Load()}
 	}()
+
+	// The waiter has tried, found the lock held, and is waiting.
 	select {
+	case <-ctx.waiting:
 	case r := <-done:
-		t.Fatalf("Lock returned (%v, %v) while the lock was held", r.l, r.err)
-	default:
+		t.Fatalf("Lock returned (%v, %v) without waiting while the lock was held", r.l, r.err)
 	}
+	// The first holder still has the lock, so the waiter cannot have it.
+	if l, err := platform.TryLock(path); !errors.Is(err, platform.ErrLocked) {
+		l.Unlock()
+		t.Fatalf("TryLock while held: error = %v, want ErrLocked", err)
+	}
+
+	unlocking.Store(true)
 	mustUnlock(t, held)
 	r := <-done
 	if r.err != nil {
 		t.Fatalf("Lock after release: %v", r.err)
+	}
+	if !r.afterUnlock {
+		t.Error("Lock returned before the holder unlocked")
 	}
 	if _, err := platform.TryLock(path); !errors.Is(err, platform.ErrLocked) {
 		t.Errorf("TryLock while the waiter holds: error = %v, want ErrLocked", err)
