@@ -19,7 +19,9 @@ type MemoryBudget struct {
 }
 
 // NewMemoryBudget returns a budget called name that holds at most limitBytes
-// bytes. A negative limit is treated as 0.
+// bytes. A negative limit is treated as 0, silently, since the constructor
+// has no error to return: [MemoryBudget.Limit] then reports 0 and only
+// Reserve(0) succeeds.
 func NewMemoryBudget(name string, limitBytes int64) *MemoryBudget {
 	return &MemoryBudget{name: name, limit: max(limitBytes, 0)}
 }

@@ -25,7 +25,8 @@
 // Go does not wait for the function and does not recover its panics: the
 // slot is released on the way out and the panic then crashes the program,
 // as in any goroutine. Acquiring all [Limiter.Max] slots waits until every
-// function started by Go has returned.
+// function started by Go has returned. A nil function is refused up front
+// with the error "resource <name>: nil fn", and no slot is taken.
 //
 // [NewLimiter] treats a max below 1 as 1. [Limiter.Active] counts the slots
 // held now and [Limiter.Total] every successful acquisition so far. A
@@ -52,7 +53,8 @@
 // [MemoryBudget.Reserve] succeeds when reserved + n <= limit, returns false
 // for a negative n and true for 0. [MemoryBudget.Release] panics, naming the
 // budget, for a negative n or one larger than [MemoryBudget.Reserved].
-// [NewMemoryBudget] treats a negative limit as 0.
+// [NewMemoryBudget] has no error to return, so it treats a negative limit
+// as 0 without a word: such a budget refuses every Reserve but Reserve(0).
 //
 // # Runtime statistics
 //
@@ -79,14 +81,18 @@
 // # Concurrency
 //
 // Every type is safe for concurrent use, and [Limiter] and [MemoryBudget]
-// must not be copied after first use. Zero values: a zero Limiter admits one
+// must not be copied after first use. [Snapshot], [ResourceStatus] and
+// [MonitorStatus] are plain values, copies that no longer change once
+// returned: any number of goroutines may read them, and a caller that
+// modifies one guards it itself. Zero values: a zero Limiter admits one
 // holder, a zero MemoryBudget has a limit of 0, and a zero Monitor is ready
 // to use. The package starts no goroutine of its own; only [Limiter.Go]
 // starts one, on the caller's behalf.
 //
 // # Errors and panics
 //
-// resource is a leaf module and does not use mist-go's errors package. The
-// only error is the acquire error, which wraps the context's error; match it
-// with errors.Is. Panics are kept for unmatched releases.
+// resource is a leaf module and does not use mist-go's errors package. Its
+// errors are plain: the acquire error, which wraps the context's error
+// (match it with errors.Is), and [Limiter.Go]'s "resource <name>: nil fn".
+// Panics are kept for unmatched releases.
 package resource

@@ -175,12 +175,17 @@ func (l *Limiter) Release() {
 
 // Go acquires a slot as [Limiter.Acquire] does and then runs fn in a new
 // goroutine, which releases the slot when fn returns. It returns the acquire
-// error, if any; fn is then not run.
+// error, if any; fn is then not run. A nil fn acquires nothing and gives the
+// error "resource <name>: nil fn", rather than a panic in the new goroutine
+// that no caller could recover.
 //
 // Go does not wait for fn. The caller owns the goroutine: fn should honour
 // the caller's context, and acquiring all Max slots waits until every fn
 // started by Go has returned.
 func (l *Limiter) Go(ctx context.Context, fn func()) error {
+	if fn == nil {
+		return fmt.Errorf("resource %s: nil fn", l.name)
+	}
 	if err := l.Acquire(ctx); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -166,21 +167,64 @@ func TestAcquireCancelledWithFreeSlot(t *testing.T) {
 	}
 }
 
+// waitingContext is a context that reports, by closing waiting, the first
+// time Done is called. Acquire asks for Done only to wait on it, once it has
+// queued for a slot, so waiting closes once the caller is waiting.
+type waitingContext struct {
+	context.Context
+	once    sync.Once
+	waiting chan struct{}
+}
+
+func newWaitingContext(ctx context.Context) *waitingContext {
+	return &waitingContext{Context: ctx, waiting: make(chan struct{})}
+}
+
+func (c *waitingContext) Done() <-chan struct{} {
+	c.once.Do(func() { close(c.waiting) })
+	return c.Context.Done()
+}
+
 func TestAcquireWaitsForRelease(t *testing.T) {
 	l := resource.NewLimiter("db", 1)
 	if err := l.Acquire(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- l.Acquire(t.Context()) }()
-	select {
-	case err := <-done:
-		t.Fatalf("Acquire returned %v while the only slot was held", err)
-	default:
+	type result struct {
+		err          error
+		afterRelease bool // the holder had begun Release when Acquire returned
 	}
+	var releasing atomic.Bool
+	ctx := newWaitingContext(t.Context())
+	done := make(chan result, 1)
+	go func() {
+		err := l.Acquire(ctx)
+		done <- result{err, releasing.Load()}
+	}()
+
+	// The waiter found no free slot and is waiting.
+	select {
+	case <-ctx.waiting:
+	case r := <-done:
+		t.Fatalf("Acquire returned %v without waiting while the only slot was held", r.err)
+	}
+	// The holder still has the slot, so the waiter cannot have it.
+	if l.TryAcquire() {
+		l.Release()
+		t.Fatal("TryAcquire while the only slot is held = true, want false")
+	}
+	if got := l.Active(); got != 1 {
+		t.Errorf("Active() while the waiter waits = %d, want 1", got)
+	}
+
+	releasing.Store(true)
 	l.Release()
-	if err := <-done; err != nil {
-		t.Fatalf("Acquire after Release: %v", err)
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("Acquire after Release: %v", r.err)
+	}
+	if !r.afterRelease {
+		t.Error("Acquire returned before the holder released")
 	}
 	if got := l.Active(); got != 1 {
 		t.Errorf("Active() = %d, want 1", got)
@@ -329,6 +373,47 @@ func TestLimiterGo(t *testing.T) {
 	if got := l.Total(); got != 2 {
 		t.Errorf("Total() = %d, want 2", got)
 	}
+	waitGoExited(t)
+}
+
+// TestLimiterGoNil checks that Go refuses a nil fn with an error, before
+// taking a slot, instead of starting a goroutine that would panic.
+func TestLimiterGoNil(t *testing.T) {
+	l := resource.NewLimiter("workers", 1)
+	err := l.Go(t.Context(), nil)
+	if err == nil || err.Error() != "resource workers: nil fn" {
+		t.Fatalf("Go(nil) error = %v, want %q", err, "resource workers: nil fn")
+	}
+	if got, total := l.Active(), l.Total(); got != 0 || total != 0 {
+		t.Errorf("after Go(nil): Active() = %d, Total() = %d, want 0, 0", got, total)
+	}
+	// Even with no free slot, the nil fn is refused at once.
+	if !l.TryAcquire() {
+		t.Fatal("TryAcquire = false")
+	}
+	defer l.Release()
+	if err := l.Go(t.Context(), nil); err == nil || err.Error() != "resource workers: nil fn" {
+		t.Errorf("Go(nil) with no free slot: error = %v, want %q", err, "resource workers: nil fn")
+	}
+}
+
+// waitGoExited waits until every goroutine started by Limiter.Go has exited,
+// polling the goroutine dump; it fails the test after a minute.
+func waitGoExited(t *testing.T) {
+	t.Helper()
+	const creator = "created by github.com/greynewell/mist-go/resource.(*Limiter).Go"
+	deadline := time.Now().Add(time.Minute)
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if !strings.Contains(string(buf[:n]), creator) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("goroutines started by Go are still running:\n%s", buf[:n])
+		}
+		runtime.Gosched()
+	}
 }
 
 func TestLimiterGoMany(t *testing.T) {
@@ -352,6 +437,7 @@ func TestLimiterGoMany(t *testing.T) {
 	for range l.Max() {
 		l.Release()
 	}
+	waitGoExited(t)
 }
 
 func TestZeroLimiter(t *testing.T) {

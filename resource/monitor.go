@@ -6,6 +6,11 @@ import "sync"
 // For a limiter, Active is the slots held, Max the limit and Total the
 // acquisitions so far. For a budget, Active is the bytes reserved, Max the
 // limit, and Total is always 0, so it is left out of the JSON.
+//
+// A ResourceStatus is a plain value, a copy taken by [Monitor.Status] that no
+// longer changes, so it is safe to read from several goroutines at once;
+// like any value, it needs the caller's own locking if one of them modifies
+// it. Its zero value reports nothing held, a Max of 0 and no acquisitions.
 type ResourceStatus struct {
 	Active int64 `json:"active"`
 	Max    int64 `json:"max"`
@@ -14,6 +19,12 @@ type ResourceStatus struct {
 
 // MonitorStatus is what [Monitor.Status] reports. Limiters and Budgets are
 // keyed by name and are never nil, so both encode as {} when empty.
+//
+// A MonitorStatus is a plain value whose maps are new on every Status call
+// and belong to the caller. Nothing changes them afterwards, so it is safe
+// to read from several goroutines at once; a caller that modifies the maps
+// must guard them itself. Its zero value has nil maps, which read as empty
+// and encode as null; Status never returns it.
 type MonitorStatus struct {
 	Limiters map[string]ResourceStatus `json:"limiters"`
 	Budgets  map[string]ResourceStatus `json:"budgets"`
