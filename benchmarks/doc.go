@@ -4,7 +4,9 @@
 // It is a module of the workspace that no other module requires, so it may
 // depend on third-party libraries the published modules must not: the
 // Prometheus text parser checks that what metrics writes is what a real
-// scraper reads (prometheus_test.go), and every *_bench_test.go file runs
+// scraper reads (prometheus_test.go), and that metric registrations that
+// would break a scrape are refused (prometheus_clash_test.go); every
+// *_bench_test.go file runs
 // ours and its peers on identical work in one go test -bench run:
 //
 //	metrics_bench_test.go    counter Inc and histogram Observe, serial and parallel:
