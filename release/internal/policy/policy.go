@@ -8,7 +8,6 @@
 package policy
 
 import (
-	"bytes"
 	"fmt"
 	"go/parser"
 	"go/token"
@@ -310,7 +309,8 @@ func hasExample(dir string) (bool, error) {
 
 // undocumentedPackages returns the directories (relative to the module
 // root) of non-main packages in which no non-test file has a package
-// comment. Nested modules, testdata and hidden directories are skipped.
+// comment that starts "Package <name> ", the form go doc shows. Nested
+// modules, testdata and hidden directories are skipped.
 func undocumentedPackages(root string) ([]string, error) {
 	var out []string
 	fset := token.NewFileSet()
@@ -339,7 +339,7 @@ func undocumentedPackages(root string) ([]string, error) {
 				return nil
 			}
 			sources++
-			if af.Doc != nil && len(bytes.TrimSpace([]byte(af.Doc.Text()))) > 0 {
+			if af.Doc != nil && strings.HasPrefix(af.Doc.Text(), "Package "+af.Name.Name+" ") {
 				documented++
 			}
 		}

@@ -98,6 +98,11 @@ func TestCheck(t *testing.T) {
 			want:   []string{"a doc"},
 		},
 		{
+			name:   "package comment in the wrong form",
+			change: func(f map[string]string) { f["a/sub/doc.go"] = "// Helpers for a.\npackage sub\n\nvar X = 1\n" },
+			want:   []string{"a doc"},
+		},
+		{
 			name:   "missing CHANGELOG.md",
 			change: func(f map[string]string) { delete(f, "b/CHANGELOG.md") },
 			want:   []string{"b changelog"},
