@@ -169,3 +169,48 @@ func TestChannelRejectsInvalidMessages(t *testing.T) {
 		t.Errorf("Receive after rejected sends = (%v, %v), want nothing delivered", m, err)
 	}
 }
+
+// checkMessage skips parsing the current version, which is always
+// supported; this keeps that shortcut honest.
+func TestCurrentVersionSupported(t *testing.T) {
+	if err := protocol.CheckVersion(protocol.CurrentVersion); err != nil {
+		t.Fatalf("CheckVersion(CurrentVersion) = %v, want nil", err)
+	}
+}
+
+// checkMessage tests what protocol.Message.Validate and
+// protocol.CheckVersion check without calling them on the common path; it
+// must accept exactly what they accept.
+func TestCheckMessageAgreesWithProtocol(t *testing.T) {
+	good := func() *protocol.Message {
+		return &protocol.Message{Version: "1", ID: "i", Source: "s", Type: "t", TimestampNS: 1, Payload: []byte(`{}`)}
+	}
+	tests := map[string]func(m *protocol.Message){
+		"valid":             func(m *protocol.Message) {},
+		"no payload":        func(m *protocol.Message) { m.Payload = nil },
+		"null payload":      func(m *protocol.Message) { m.Payload = []byte("null") },
+		"no version":        func(m *protocol.Message) { m.Version = "" },
+		"spaced version":    func(m *protocol.Message) { m.Version = " 1 " },
+		"version 0":         func(m *protocol.Message) { m.Version = "0" },
+		"version 2":         func(m *protocol.Message) { m.Version = "2" },
+		"no id":             func(m *protocol.Message) { m.ID = "" },
+		"no source":         func(m *protocol.Message) { m.Source = "" },
+		"no type":           func(m *protocol.Message) { m.Type = "" },
+		"zero timestamp":    func(m *protocol.Message) { m.TimestampNS = 0 },
+		"negative time":     func(m *protocol.Message) { m.TimestampNS = -1 },
+		"payload at limit":  func(m *protocol.Message) { m.Payload = make([]byte, protocol.MaxMessageSize) },
+		"payload too large": func(m *protocol.Message) { m.Payload = make([]byte, protocol.MaxMessageSize+1) },
+	}
+	for name, change := range tests {
+		m := good()
+		change(m)
+		protoOK := m.Validate() == nil && protocol.CheckVersion(m.Version) == nil
+		err := transport.CheckMessage(m)
+		if (err == nil) != protoOK {
+			t.Errorf("%s: checkMessage = %v, but protocol accepts it: %v", name, err, protoOK)
+		}
+		if err != nil && errors.Code(err) != errors.CodeValidation {
+			t.Errorf("%s: checkMessage = %v, want code validation", name, err)
+		}
+	}
+}

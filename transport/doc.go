@@ -95,9 +95,13 @@
 // at any path; [HTTP.Listen] runs a server of its own at /mist with
 // production timeouts and stops gracefully when ctx ends or the HTTP is
 // closed. Received messages wait in an inbox of 256 ([WithInboxSize]) for
-// [HTTP.Receive]; messages still queued at Close are dropped. The default
-// client has a 10 s timeout, TLS 1.2 or later, at most 10 idle
-// connections kept 30 s, and reads at most 64 KiB of a reply.
+// [HTTP.Receive]; messages still queued at Close are dropped. The Handler
+// reads a body as it arrives, into buffers it reuses, so a client that
+// announces 10 MiB and sends little costs little. The default client has a
+// 10 s timeout, TLS 1.2 or later, at most 10 idle connections kept 30 s,
+// and does not follow redirects (a 3xx is an error with code validation:
+// following a 301, 302 or 303 would re-send the POST as a GET without the
+// message). Send reads at most 64 KiB of a reply.
 //
 // # File
 //
@@ -152,9 +156,11 @@
 // # Resilient
 //
 // [NewResilient] takes a [DialFunc] and connects on first use, retrying
-// failed dials after 100 ms, doubling up to 30 s, until ctx ends. A Send
-// that fails with a retryable error other than ErrFull reconnects and
-// sends once more; a Receive that fails with anything but io.EOF,
+// failed dials after 100 ms, doubling up to 30 s, until ctx ends. When
+// dials race, one connection is kept and the others are closed (never the
+// kept one, should a DialFunc hand out one transport to every caller). A
+// Send that fails with a retryable error other than ErrFull reconnects
+// and sends once more; a Receive that fails with anything but io.EOF,
 // ErrClosed, a ctx error or code protocol or validation reconnects and
 // receives again. Its states, reported to ResilientConfig.OnStateChange,
 // are "disconnected" (the start), "connecting", "connected" and "closed".

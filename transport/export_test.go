@@ -64,3 +64,12 @@ func NewLineReader(r io.Reader, max, initial int) *LineReader {
 func (l *LineReader) Next() (*protocol.Message, error) { return l.lr.next() }
 
 const MaxResponseBody = maxResponseBody
+
+// SameValue is sameValue, the panic-free comparison of two values.
+func SameValue(a, b any) bool { return sameValue(a, b) }
+
+// CheckMessage is the edge check every carrier makes before sending.
+func CheckMessage(msg *protocol.Message) error { return checkMessage(msg) }
+
+// SetHTTPTimeout changes the timeout Send applies with the default client.
+func SetHTTPTimeout(h *HTTP, d time.Duration) { h.timeout = d }

@@ -169,7 +169,7 @@ func (f *File) write(ctx context.Context, data []byte) error {
 		}
 		tail, err := os.Open(f.path)
 		if err != nil {
-			w.Close()
+			_ = w.Close() // the open error is the one to report
 			return errors.Wrapf(errors.CodeTransport, err, "transport: open %s", f.path)
 		}
 		f.w, f.tail = w, tail

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,7 +45,8 @@ func TestHTTPSendStatus(t *testing.T) {
 		{502, errors.CodeUnavailable, false},
 		{503, errors.CodeUnavailable, true},
 		{504, errors.CodeUnavailable, false},
-		{301, errors.CodeValidation, false},
+		{301, errors.CodeValidation, false}, // not followed: see TestHTTPSendRedirects
+		{307, errors.CodeValidation, false},
 	}
 	for _, tt := range tests {
 		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
@@ -69,13 +71,6 @@ func TestHTTPSendStatus(t *testing.T) {
 				}
 				return
 			}
-			if tt.status == 301 {
-				// The default client follows redirects; the final status decides.
-				if err == nil {
-					t.Fatalf("Send with a redirect to a 404 = nil, want an error")
-				}
-				return
-			}
 			if got := errors.Code(err); got != tt.code {
 				t.Errorf("Send with reply %d: code %q (%v), want %q", tt.status, got, err, tt.code)
 			}
@@ -91,6 +86,88 @@ func TestHTTPSendStatus(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), "peer says no") {
 				t.Errorf("Send with reply %d: error %q does not carry the receiver's error", tt.status, err)
+			}
+		})
+	}
+}
+
+// A redirect never makes Send report a message sent that was not
+// delivered. The default client does not follow redirects: a 3xx is an
+// error with code validation. A client that follows them turns the POST
+// into a bodiless GET on 301, 302 and 303, which Send reports the same
+// way; on 307 and 308 it re-sends the body, and the final status decides.
+func TestHTTPSendRedirects(t *testing.T) {
+	type request struct {
+		method, path string
+		body         []byte
+	}
+	tests := []struct {
+		status    int
+		client    *http.Client // nil: the default one
+		wantErr   bool
+		delivered bool // the final request carried the message to /ok
+	}{
+		{301, nil, true, false},
+		{302, nil, true, false},
+		{303, nil, true, false},
+		{307, nil, true, false},
+		{308, nil, true, false},
+		{302, &http.Client{}, true, false},
+		{303, &http.Client{}, true, false},
+		{307, &http.Client{}, false, true},
+		{308, &http.Client{}, false, true},
+	}
+	for _, tt := range tests {
+		name := fmt.Sprintf("%d/default", tt.status)
+		if tt.client != nil {
+			name = fmt.Sprintf("%d/following", tt.status)
+		}
+		t.Run(name, func(t *testing.T) {
+			requests := make(chan request, 4)
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				requests <- request{r.Method, r.URL.Path, b}
+				if r.URL.Path == "/ok" {
+					w.WriteHeader(http.StatusOK) // to any method
+					return
+				}
+				w.Header().Set("Location", "/ok")
+				w.WriteHeader(tt.status)
+			}))
+			defer srv.Close()
+			var opts []transport.HTTPOption
+			if tt.client != nil {
+				opts = append(opts, transport.WithHTTPClient(tt.client))
+			}
+			h := transport.NewHTTP(srv.URL+"/in", opts...)
+			defer h.Close()
+			msg := newMsg(t, 1)
+			err := h.Send(ctxT(t), msg)
+			srv.Close() // every request has been handled
+			close(requests)
+			var last request
+			n := 0
+			for r := range requests {
+				last, n = r, n+1
+			}
+			if !tt.wantErr {
+				if err != nil {
+					t.Fatalf("Send = %v, want nil", err)
+				}
+			} else {
+				var e *errors.Error
+				if errors.Code(err) != errors.CodeValidation || !errors.As(err, &e) || e.Meta["status"] != strconv.Itoa(tt.status) {
+					t.Fatalf("Send = %v, want code validation with Meta status %d", err, tt.status)
+				}
+			}
+			want, _ := msg.MarshalWithChecksum()
+			delivered := last.method == http.MethodPost && last.path == "/ok" && bytes.Equal(last.body, want)
+			if delivered != tt.delivered {
+				t.Errorf("last of %d requests = %s %s with %d bytes; delivered = %v, want %v",
+					n, last.method, last.path, len(last.body), delivered, tt.delivered)
+			}
+			if tt.client == nil && n != 1 {
+				t.Errorf("the default client made %d requests, want 1 (no redirect followed)", n)
 			}
 		})
 	}
@@ -725,14 +802,20 @@ func TestHTTPListenForMessagesStopsOnClose(t *testing.T) {
 	if err := h.Close(); err != nil {
 		t.Fatal(err)
 	}
-	// Close waited for the shutdown.
+	// Close waited for the shutdown: the listener is already closed when
+	// Close returns. (Whether the goroutine above has sent Listen's result
+	// yet is up to the scheduler, so that is not what this checks.)
+	if c, err := net.Dial("tcp", addr.String()); err == nil {
+		c.Close()
+		t.Error("the listener is still open after Close returned")
+	}
 	select {
 	case err := <-done:
 		if err != nil {
 			t.Errorf("ListenForMessages after Close = %v, want nil", err)
 		}
-	default:
-		t.Error("Close returned before ListenForMessages did")
+	case <-time.After(testTimeout):
+		t.Fatal("ListenForMessages did not return after Close")
 	}
 	if err := h.Listen(context.Background(), "127.0.0.1:0"); !errors.Is(err, transport.ErrClosed) {
 		t.Errorf("Listen after Close = %v, want ErrClosed", err)
@@ -758,5 +841,184 @@ func TestHTTPListenErrors(t *testing.T) {
 	cancel()
 	if err := h.Listen(ctx, "127.0.0.1:0"); err != nil {
 		t.Errorf("Listen(done ctx) = %v, want nil", err)
+	}
+}
+
+// The Handler reads bodies into reused buffers: a message received
+// earlier keeps its own bytes after later requests reuse the buffer.
+func TestHTTPHandlerReusedBuffers(t *testing.T) {
+	h := transport.NewHTTP("", transport.WithInboxSize(8))
+	defer h.Close()
+	srv := httptest.NewServer(h.Handler())
+	defer srv.Close()
+	var sent []*protocol.Message
+	for i := range 4 {
+		m := newMsg(t, 1000+i) // same size, different bytes
+		m.ComputeChecksum()
+		data, _ := m.MarshalWithChecksum()
+		if resp, body := post(t, srv.URL, data, nil); resp.StatusCode != 202 {
+			t.Fatalf("POST %d = %d %s, want 202", i, resp.StatusCode, body)
+		}
+		sent = append(sent, m)
+	}
+	bad := bytes.Repeat([]byte("x"), 300) // rejected, but read into a buffer too
+	if resp, _ := post(t, srv.URL, bad, nil); resp.StatusCode != 400 {
+		t.Fatalf("POST of garbage = %d, want 400", resp.StatusCode)
+	}
+	for i, want := range sent {
+		got, err := h.Receive(ctxT(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != want.ID || !bytes.Equal(got.Payload, want.Payload) || got.Checksum != want.Checksum {
+			t.Errorf("message %d = %s %s, want %s %s", i, got.ID, got.Payload, want.ID, want.Payload)
+		}
+	}
+}
+
+// shortBody announces more than it holds: n bytes, then io.EOF.
+type shortBody struct{ n int }
+
+func (b *shortBody) Read(p []byte) (int, error) {
+	if b.n == 0 {
+		return 0, io.ErrUnexpectedEOF // what net/http's body reader says
+	}
+	k := min(len(p), b.n)
+	for i := range k {
+		p[i] = ' '
+	}
+	b.n -= k
+	return k, nil
+}
+
+// A client that announces a 10 MiB body and sends a few bytes gets 400,
+// and the Handler does not set aside 10 MiB for it: the buffer grows with
+// the bytes that arrive, not with the Content-Length announced.
+func TestHTTPHandlerAnnouncedLengthNotTrusted(t *testing.T) {
+	h := transport.NewHTTP("")
+	defer h.Close()
+	req := httptest.NewRequest(http.MethodPost, "/mist", &shortBody{n: 10})
+	req.ContentLength = protocol.MaxMessageSize
+	rec := httptest.NewRecorder()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	h.Handler().ServeHTTP(rec, req)
+	runtime.ReadMemStats(&after)
+	if rec.Code != http.StatusBadRequest {
+		t.Errorf("status = %d, want 400", rec.Code)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n >= 1<<20 {
+		t.Errorf("the Handler allocated %d bytes for a 10-byte body announced as 10 MiB, want under 1 MiB", n)
+	}
+	noMessage(t, h)
+}
+
+// Each request's ctx carries the caller's values and ends when the HTTP
+// closes, whether the caller's ctx can end or not.
+func TestHTTPSendContext(t *testing.T) {
+	type key struct{}
+	for _, cancelable := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cancelable=%v", cancelable), func(t *testing.T) {
+			seen := make(chan context.Context, 2)
+			client := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				seen <- r.Context()
+				if r.Context().Value(key{}) == "stop" {
+					<-r.Context().Done() // until Close
+					return nil, r.Context().Err()
+				}
+				return &http.Response{StatusCode: 202, Body: http.NoBody, Header: http.Header{}, Request: r}, nil
+			})}
+			h := transport.NewHTTP("http://x/mist", transport.WithHTTPClient(client))
+			ctx := context.WithValue(context.Background(), key{}, "go")
+			if cancelable {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithCancel(ctx)
+				defer cancel()
+			}
+			if err := h.Send(ctx, newMsg(t, 1)); err != nil {
+				t.Fatalf("Send = %v", err)
+			}
+			if got := (<-seen).Value(key{}); got != "go" {
+				t.Errorf("the request's ctx has value %v, want the caller's", got)
+			}
+
+			done := make(chan error, 1)
+			go func() { done <- h.Send(context.WithValue(ctx, key{}, "stop"), newMsg(t, 2)) }()
+			<-seen // the request is in flight
+			h.Close()
+			if err := <-done; !errors.Is(err, transport.ErrClosed) {
+				t.Errorf("Send in flight across Close = %v, want ErrClosed", err)
+			}
+			checkNoGoroutines(t)
+		})
+	}
+}
+
+// A body that keeps returning (0, nil) gets 400 instead of a Handler that
+// never returns.
+func TestHTTPHandlerBodyWithoutProgress(t *testing.T) {
+	h := transport.NewHTTP("")
+	defer h.Close()
+	req := httptest.NewRequest(http.MethodPost, "/mist", stalledReader{})
+	rec := httptest.NewRecorder()
+	h.Handler().ServeHTTP(rec, req)
+	checkErrorReply(t, rec.Result(), rec.Body.Bytes(), http.StatusBadRequest, errors.CodeValidation)
+	noMessage(t, h)
+}
+
+// Send calls the default client's transport itself; it keeps what the
+// client's Do would do for it: the basic auth of a URL with user info
+// (unless a bearer token is set), the client's timeout, and the error for
+// an https URL served over plain HTTP.
+func TestHTTPSendDefaultClientParity(t *testing.T) {
+	auth := make(chan string, 4)
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if r.URL.Path == "/slow" {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		auth <- r.Header.Get("Authorization")
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	defer close(release)
+	hostport := srv.Listener.Addr().String()
+
+	for _, tt := range []struct {
+		name string
+		opts []transport.HTTPOption
+		want string
+	}{
+		{"user info", nil, "Basic dXNlcjpwIHc="}, // user:p w
+		{"token wins", []transport.HTTPOption{transport.WithBearerToken("tok")}, "Bearer tok"},
+	} {
+		h := transport.NewHTTP("http://user:p%20w@"+hostport+"/mist", tt.opts...)
+		if err := h.Send(ctxT(t), newMsg(t, 1)); err != nil {
+			t.Fatalf("%s: Send = %v", tt.name, err)
+		}
+		if got := <-auth; got != tt.want {
+			t.Errorf("%s: Authorization = %q, want %q", tt.name, got, tt.want)
+		}
+		h.Close()
+	}
+
+	slow := transport.NewHTTP("http://" + hostport + "/slow")
+	defer slow.Close()
+	transport.SetHTTPTimeout(slow, 50*time.Millisecond) // the default client's is 10 s
+	err := slow.Send(ctxT(t), newMsg(t, 1))
+	if errors.Code(err) != errors.CodeTransport || !errors.IsRetryable(err) || errors.Is(err, transport.ErrClosed) ||
+		!strings.Contains(err.Error(), "no reply within 50ms") {
+		t.Errorf("Send past the client timeout = %v, want a retryable code transport error saying no reply came", err)
+	}
+
+	tlsToPlain := transport.NewHTTP("https://" + hostport + "/mist")
+	defer tlsToPlain.Close()
+	if err := tlsToPlain.Send(ctxT(t), newMsg(t, 1)); errors.Code(err) != errors.CodeTransport || !errors.Is(err, http.ErrSchemeMismatch) {
+		t.Errorf("Send over TLS to a plain HTTP server = %v, want code transport matching http.ErrSchemeMismatch", err)
 	}
 }

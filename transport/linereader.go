@@ -44,7 +44,8 @@ func newLineReader(r io.Reader) *lineReader {
 // skipped; any other line goes to protocol.Unmarshal, whose errors have
 // code protocol. After an error the next call continues with the following
 // line. At the end of the data next returns io.EOF itself and keeps any
-// partial line for a later call; another read error is returned with code
+// partial line for a later call; another read error, and a reader that
+// keeps returning (0, nil) (io.ErrNoProgress), is returned with code
 // transport.
 func (lr *lineReader) next() (*protocol.Message, error) {
 	empty := 0
@@ -94,7 +95,7 @@ func (lr *lineReader) next() (*protocol.Message, error) {
 		default:
 			empty++
 			if empty >= maxEmptyReads {
-				return nil, io.ErrNoProgress
+				return nil, readError(io.ErrNoProgress)
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -69,13 +70,14 @@ func (m *Middleware) counter(kind uint8, typ string) *metrics.Counter {
 	if c != nil {
 		return c
 	}
+	label := typeLabel(typ)
 	switch kind {
 	case sentOK:
-		c = m.reg.Counter("transport_sent", "type", typ, "result", "ok")
+		c = m.reg.Counter("transport_sent", "type", label, "result", "ok")
 	case sentError:
-		c = m.reg.Counter("transport_sent", "type", typ, "result", "error")
+		c = m.reg.Counter("transport_sent", "type", label, "result", "error")
 	default:
-		c = m.reg.Counter("transport_received", "type", typ)
+		c = m.reg.Counter("transport_received", "type", label)
 	}
 	m.series.mu.Lock()
 	if m.series.counters == nil {
@@ -93,7 +95,7 @@ func (m *Middleware) histogram(typ string) *metrics.Histogram {
 	if h != nil {
 		return h
 	}
-	h = m.reg.Histogram("transport_send_ms", metrics.DefaultBuckets, "type", typ)
+	h = m.reg.Histogram("transport_send_ms", metrics.DefaultBuckets, "type", typeLabel(typ))
 	m.series.mu.Lock()
 	if m.series.hists == nil {
 		m.series.hists = make(map[string]*metrics.Histogram)
@@ -102,6 +104,13 @@ func (m *Middleware) histogram(typ string) *metrics.Histogram {
 	m.series.mu.Unlock()
 	return h
 }
+
+// typeLabel is the value of a series' type label: the message type with
+// invalid UTF-8 replaced by U+FFFD, as the registry shows it. Types that
+// differ only in invalid bytes share a series; registering them apart
+// would panic in the registry, and a message's type is data, not a
+// programming mistake.
+func typeLabel(typ string) string { return strings.ToValidUTF8(typ, "\uFFFD") }
 
 // MiddlewareOption configures a [Middleware].
 type MiddlewareOption func(*Middleware)
@@ -128,6 +137,9 @@ func WithRetry(p retry.Policy) MiddlewareOption {
 //	histogram transport_send_ms{type}       the whole Send, in ms, over metrics.DefaultBuckets
 //	counter   transport_received{type}      each successful Receive
 //	counter   transport_receive_errors      each failed Receive, except ctx errors
+//
+// The type label is the message type, with invalid UTF-8 replaced by
+// U+FFFD (types that differ only there share a series).
 //
 // A nil r records nothing.
 func WithMetrics(r *metrics.Registry) MiddlewareOption {

@@ -320,3 +320,34 @@ func TestMiddlewareNilNilReceive(t *testing.T) {
 type nilNil struct{ transporttest.Mock }
 
 func (*nilNil) Receive(context.Context) (*protocol.Message, error) { return nil, nil }
+
+// Message types are data: two that differ only in invalid UTF-8 (which
+// the registry shows alike) share a series instead of making the
+// registry panic.
+func TestMiddlewareMetricsInvalidUTF8Types(t *testing.T) {
+	reg := metrics.NewRegistry()
+	c := transport.Wrap(transport.NewChannel(4), transport.WithMetrics(reg))
+	defer c.Close()
+	for _, typ := range []string{"a\xff", "a\xfe"} {
+		m := newMsg(t, 1)
+		m.Type = typ
+		if err := c.Send(ctxT(t), m); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Receive(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap := reg.Snapshot()
+	for key, want := range map[string]int64{
+		"transport_sent{result,ok,type,a\uFFFD}": 2,
+		"transport_received{type,a\uFFFD}":       2,
+	} {
+		if got := snap.Counters[key].Value; got != want {
+			t.Errorf("%s = %d, want %d", key, got, want)
+		}
+	}
+	if h := snap.Histograms["transport_send_ms{type,a\uFFFD}"]; h.Count != 2 {
+		t.Errorf("transport_send_ms{type,a\uFFFD} has %d observations, want 2", h.Count)
+	}
+}

@@ -45,7 +45,9 @@ type ResilientConfig struct {
 // MaxReconnectWait, until a dial succeeds ("connected") or the caller's ctx
 // ends; a dial error that errors.IsRetryable rejects (such as code
 // validation) is returned at once. Concurrent callers may dial at the same
-// time; one connection is kept and the others are closed.
+// time; one connection is kept and the others are closed, unless a losing
+// dial returned the very transport that is kept (a DialFunc that hands out
+// one shared transport).
 //
 // Send: a retryable error other than ErrFull (and other than the caller's
 // ctx ending) drops the connection ("disconnected"), redials once and
@@ -277,13 +279,15 @@ func (r *Resilient) dialOnce(ctx context.Context) (Transport, uint64, error) {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
-		c.Close()
+		_ = c.Close() // a connection nobody will use; its close error helps no one
 		return nil, 0, ErrClosed
 	}
 	if r.conn != nil { // another dial won the race
 		kept, gen := r.conn, r.gen
 		r.mu.Unlock()
-		c.Close()
+		if !sameValue(c, kept) { // a DialFunc may hand out one transport to every caller
+			_ = c.Close() // the losing connection; its close error helps no one
+		}
 		return kept, gen, nil
 	}
 	r.gen++
@@ -306,7 +310,7 @@ func (r *Resilient) disconnect(gen uint64) {
 	r.conn = nil
 	s, changed := r.setStateLocked(stateDisconnected)
 	r.mu.Unlock()
-	c.Close()
+	_ = c.Close() // a failed connection; the caller has its failure already
 	r.notify(s, changed)
 }
 

@@ -453,3 +453,61 @@ func TestResilientInnerClosed(t *testing.T) {
 		t.Errorf("next Send = %v with %d on the new connection, want a redial", err, len(second.Sent()))
 	}
 }
+
+// Racing dials that all return one shared transport keep it open: the
+// losers' "other" connection is the kept one, so it must not be closed.
+// (This is how TestConformanceResilient's Concurrent subtest used to fail
+// under load: its DialFunc returns one Channel to every caller.)
+func TestResilientRacingDialsSharedTransport(t *testing.T) {
+	const n = 4
+	shared := transport.NewChannel(n)
+	defer shared.Close()
+	arrived := make(chan struct{}, n)
+	release := make(chan struct{})
+	r := transport.NewResilient(func(ctx context.Context) (transport.Transport, error) {
+		arrived <- struct{}{}
+		<-release
+		return shared, nil
+	}, transport.ResilientConfig{})
+	defer r.Close()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if err := r.Send(context.Background(), newMsg(t, i)); err != nil {
+				t.Errorf("Send = %v, want nil", err)
+			}
+		})
+	}
+	for range n {
+		<-arrived // all four are dialing at once
+	}
+	close(release)
+	wg.Wait()
+	for i := range n {
+		if m, err := shared.Receive(ctxT(t)); err != nil || m == nil {
+			t.Fatalf("Receive %d from the shared transport = (%v, %v), want each message sent", i, m, err)
+		}
+	}
+}
+
+func TestSameValue(t *testing.T) {
+	type pair struct{ a, b any }
+	m := transporttest.NewMock()
+	tests := []struct {
+		name string
+		a, b any
+		want bool
+	}{
+		{"same pointer", m, m, true},
+		{"other pointer", m, transporttest.NewMock(), false},
+		{"nil", nil, m, false},
+		{"uncomparable type", []int{1}, []int{1}, false},
+		{"comparable type holding a slice", pair{[]int{1}, 1}, pair{[]int{1}, 1}, false},
+		{"equal values", pair{1, "x"}, pair{1, "x"}, true},
+	}
+	for _, tt := range tests {
+		if got := transport.SameValue(tt.a, tt.b); got != tt.want {
+			t.Errorf("%s: sameValue = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

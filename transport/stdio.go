@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"os"
-	"reflect"
 	"sync"
 	"time"
 
@@ -82,7 +81,7 @@ func newStdio(r io.Reader, w io.Writer, own bool) *Stdio {
 		if c, ok := r.(io.Closer); ok && !isStd(r) {
 			s.closeR = c
 		}
-		if c, ok := w.(io.Closer); ok && !isStd(w) && !same(r, w) {
+		if c, ok := w.(io.Closer); ok && !isStd(w) && !sameValue(r, w) {
 			s.closeW = c
 		}
 	}
@@ -92,16 +91,6 @@ func newStdio(r io.Reader, w io.Writer, own bool) *Stdio {
 func isStd(v any) bool {
 	f, ok := v.(*os.File)
 	return ok && (f == os.Stdin || f == os.Stdout || f == os.Stderr)
-}
-
-// same reports whether r and w hold the same value, without panicking on
-// values of an uncomparable type.
-func same(r io.Reader, w io.Writer) bool {
-	if r == nil || w == nil {
-		return false
-	}
-	tr, tw := reflect.TypeOf(r), reflect.TypeOf(w)
-	return tr == tw && tr.Comparable() && any(r) == any(w)
 }
 
 // Send writes msg as one line with a single Write. Waiting for another

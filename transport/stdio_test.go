@@ -230,9 +230,16 @@ func TestStdioReceiveCancelled(t *testing.T) {
 		t.Fatalf("waiting Receive after cancel = %v, want context.Canceled", err)
 	}
 	m := newMsg(t, 1)
-	go pw.Write([]byte(line(t, m)))
+	wrote := make(chan error, 1)
+	go func() {
+		_, err := pw.Write([]byte(line(t, m)))
+		wrote <- err
+	}()
 	if got, err := s.Receive(ctxT(t)); err != nil || got.ID != m.ID {
 		t.Errorf("next Receive = (%v, %v), want %s", got, err, m.ID)
+	}
+	if err := <-wrote; err != nil {
+		t.Errorf("writing the line: %v", err)
 	}
 }
 
@@ -372,4 +379,24 @@ func (w *stuckWriter) Write(p []byte) (int, error) {
 func (w *stuckWriter) Close() error {
 	w.once.Do(func() { close(w.release) })
 	return nil
+}
+
+// stalledReader returns (0, nil) forever.
+type stalledReader struct{}
+
+func (stalledReader) Read([]byte) (int, error) { return 0, nil }
+
+// A reader that makes no progress is a read error like any other: code
+// transport, matching io.ErrNoProgress, from the line reader and from
+// Stdio.
+func TestReaderWithoutProgress(t *testing.T) {
+	lr := transport.NewLineReader(stalledReader{}, 100, 16)
+	if m, err := lr.Next(); m != nil || !errors.Is(err, io.ErrNoProgress) || mierrors.Code(err) != mierrors.CodeTransport {
+		t.Errorf("line reader Next = (%v, %v), want code transport matching io.ErrNoProgress", m, err)
+	}
+	s := transport.NewStdioFrom(stalledReader{}, io.Discard)
+	defer s.Close()
+	if m, err := s.Receive(ctxT(t)); m != nil || !errors.Is(err, io.ErrNoProgress) || mierrors.Code(err) != mierrors.CodeTransport {
+		t.Errorf("Stdio Receive = (%v, %v), want code transport matching io.ErrNoProgress", m, err)
+	}
 }

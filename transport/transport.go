@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"reflect"
 	"runtime"
 	"strings"
 	"time"
@@ -62,6 +63,15 @@ func checkMessage(msg *protocol.Message) error {
 	if msg == nil {
 		return errors.New(errors.CodeValidation, "transport: message is nil")
 	}
+	// What protocol.Message.Validate checks (API.md: version, id, source
+	// and type non-empty, timestamp_ns > 0, payload within the limit),
+	// tested inline first: Validate itself is called, for its error, only
+	// when one fails. The current version is always supported, so only
+	// another one is parsed.
+	if msg.Version == protocol.CurrentVersion && msg.ID != "" && msg.Source != "" && msg.Type != "" &&
+		msg.TimestampNS > 0 && len(msg.Payload) <= protocol.MaxMessageSize {
+		return nil
+	}
 	if err := msg.Validate(); err != nil {
 		return errors.Wrap(errors.CodeValidation, err, "transport: invalid message")
 	}
@@ -69,6 +79,25 @@ func checkMessage(msg *protocol.Message) error {
 		return errors.Wrap(errors.CodeValidation, err, "transport: invalid message")
 	}
 	return nil
+}
+
+// sameValue reports whether a and b hold the same value, without panicking
+// on values of an uncomparable type (or of a comparable type that holds an
+// uncomparable interface value, for which it reports false).
+func sameValue(a, b any) (same bool) {
+	if a == nil || b == nil {
+		return false
+	}
+	ta := reflect.TypeOf(a)
+	if ta != reflect.TypeOf(b) || !ta.Comparable() {
+		return false
+	}
+	defer func() {
+		if recover() != nil { // == panicked on an uncomparable field value
+			same = false
+		}
+	}()
+	return a == b
 }
 
 // zeroValue is the error a method of a zero (not constructed) value

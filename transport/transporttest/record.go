@@ -23,7 +23,8 @@ type Record struct {
 }
 
 // NewRecord returns inner with recording. A nil inner makes Send and
-// Receive fail with code validation.
+// Receive fail with code validation. Like every transport, a ctx already
+// done gives ctx.Err() before anything else.
 func NewRecord(inner transport.Transport) *Record {
 	return &Record{inner: inner}
 }
@@ -31,6 +32,9 @@ func NewRecord(inner transport.Transport) *Record {
 // Send sends msg through the inner transport and records a copy of it if
 // the send succeeded.
 func (r *Record) Send(ctx context.Context, msg *protocol.Message) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if r.inner == nil {
 		return errNilInner
 	}
@@ -48,6 +52,9 @@ func (r *Record) Send(ctx context.Context, msg *protocol.Message) error {
 // Receive receives from the inner transport and records a copy of each
 // message it returns.
 func (r *Record) Receive(ctx context.Context) (*protocol.Message, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if r.inner == nil {
 		return nil, errNilInner
 	}

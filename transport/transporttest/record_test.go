@@ -84,3 +84,24 @@ func TestRecordFailedSend(t *testing.T) {
 		t.Errorf("Receive with a nil inner = %v, want code validation", err)
 	}
 }
+
+// A ctx already done gives ctx.Err() before any other check, as for every
+// transport, even when the inner transport is missing.
+func TestRecordDoneContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for name, r := range map[string]*transporttest.Record{
+		"nil inner": transporttest.NewRecord(nil),
+		"mock":      transporttest.NewRecord(transporttest.NewMock(msg(t, "a"))),
+	} {
+		if err := r.Send(ctx, msg(t, "x")); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: Send(done ctx) = %v, want context.Canceled", name, err)
+		}
+		if m, err := r.Receive(ctx); m != nil || !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: Receive(done ctx) = (%v, %v), want (nil, context.Canceled)", name, m, err)
+		}
+		if len(r.Sent()) != 0 || len(r.Received()) != 0 {
+			t.Errorf("%s: recorded traffic for a done ctx", name)
+		}
+	}
+}
