@@ -52,7 +52,11 @@ type ResilientConfig struct {
 // Send: a retryable error other than ErrFull (and other than the caller's
 // ctx ending) drops the connection ("disconnected"), redials once and
 // sends once more; if that redial fails the error has code transport.
-// ErrFull and permanent errors are returned unchanged. Receive: io.EOF,
+// ErrFull and permanent errors are returned unchanged, with one exception:
+// a send whose connection this Resilient dropped under it, because a
+// concurrent call failed on that connection, gets ErrClosed from it
+// through no fault of its own, so it too is sent once more on the new
+// connection. Receive: io.EOF,
 // ErrClosed, ctx errors and errors with code protocol or validation are
 // returned unchanged, so a file at its end is never re-read from the
 // start; any other error drops the connection, redials and receives
@@ -122,7 +126,7 @@ func (r *Resilient) Send(ctx context.Context, msg *protocol.Message) error {
 	if err == nil {
 		return nil
 	}
-	if !redialSend(ctx, err) {
+	if !redialSend(ctx, err) && !r.droppedUnder(ctx, err, gen) {
 		r.dropIfClosed(err, gen)
 		return err
 	}
@@ -144,6 +148,21 @@ func (r *Resilient) Send(ctx context.Context, msg *protocol.Message) error {
 	}
 	r.dropIfClosed(err, gen)
 	return err
+}
+
+// droppedUnder reports whether err is the ErrClosed of connection gen that
+// this Resilient dropped while the send was on it, because a concurrent
+// call failed on it. That send never reached the peer through no fault of
+// its own, so it is sent once more like one that hit a retryable error,
+// rather than returning a permanent ErrClosed to a caller that did nothing
+// wrong.
+func (r *Resilient) droppedUnder(ctx context.Context, err error, gen uint64) bool {
+	if ctx.Err() != nil || !errors.Is(err, ErrClosed) {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return !r.closed && (r.conn == nil || r.gen != gen)
 }
 
 // redialSend reports whether a Send error calls for a new connection.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/greynewell/mist-go/errors"
 	"github.com/greynewell/mist-go/protocol"
 	"github.com/greynewell/mist-go/transport"
@@ -509,5 +510,79 @@ func TestSameValue(t *testing.T) {
 		if got := transport.SameValue(tt.a, tt.b); got != tt.want {
 			t.Errorf("%s: sameValue = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// parkConn is a connection on which a send of the message with ID park
+// waits until the connection is closed and then fails with ErrClosed, as a
+// real transport's in-flight send does; a send of the message with ID fail
+// fails with a retryable error; any other send succeeds.
+type parkConn struct {
+	park, fail string
+	parked     chan struct{} // closed when the parked send is waiting
+	closed     chan struct{}
+	closeOnce  sync.Once
+}
+
+func newParkConn(park, fail string) *parkConn {
+	return &parkConn{park: park, fail: fail, parked: make(chan struct{}), closed: make(chan struct{})}
+}
+
+func (p *parkConn) Send(ctx context.Context, msg *protocol.Message) error {
+	switch msg.ID {
+	case p.park:
+		close(p.parked)
+		select {
+		case <-p.closed:
+			return transport.ErrClosed
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	case p.fail:
+		return errors.New(errors.CodeUnavailable, "connection reset")
+	}
+	return nil
+}
+
+func (p *parkConn) Receive(ctx context.Context) (*protocol.Message, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+func (p *parkConn) Close() error {
+	p.closeOnce.Do(func() { close(p.closed) })
+	return nil
+}
+
+// Fixed on purpose: a send whose shared connection the Resilient drops
+// because a concurrent send failed on it is sent again on the new
+// connection instead of returning the permanent ErrClosed (found by the
+// examples' receiver-kill fault test, where retry could not retry it).
+func TestResilientSendDroppedUnderIt(t *testing.T) {
+	parked, failing := newMsg(t, 1), newMsg(t, 2)
+	first := newParkConn(parked.ID, failing.ID)
+	second := transporttest.NewMock()
+	d := &dialer{conns: []transport.Transport{first, second}}
+	r := transport.NewResilient(d.dial, transport.ResilientConfig{})
+	defer r.Close()
+
+	done := make(chan error, 1)
+	go func() { done <- r.Send(ctxT(t), parked) }()
+	<-first.parked
+	if err := r.Send(ctxT(t), failing); err != nil {
+		t.Fatalf("Send of the failing message = %v, want nil after a redial", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Send of the parked message = %v, want nil: its connection was dropped under it", err)
+	}
+	var got []string
+	for _, m := range second.Sent() {
+		got = append(got, m.ID)
+	}
+	if diff := cmp.Diff([]string{failing.ID, parked.ID}, got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+		t.Errorf("sent on the new connection (-want +got):\n%s", diff)
+	}
+	if d.calls != 2 {
+		t.Errorf("dials = %d, want 2", d.calls)
 	}
 }
