@@ -1,9 +1,9 @@
 # Thin targets: each calls one go command. See README.md.
 .PHONY: test check bench fuzz
 
-# Everything CI runs: gofmt, go vet (host and windows), go test -race on the
-# workspace, release check, release verify (the standalone lane); ends with
-# "N passed, N failed".
+# Everything CI runs: gofmt, go vet (host and windows), the Python and
+# TypeScript binding suites, go test -race on the workspace, release check,
+# release verify (the standalone lane); ends with "N passed, N failed".
 test:
 	go run ./release/internal/ci
 
