@@ -30,9 +30,8 @@ const (
 // goroutines at once. The zero FileLock holds no lock: its Unlock returns nil
 // and its Path is "". A nil *FileLock behaves the same way.
 type FileLock struct {
-	path string
-	h    lockHandle // the open lock file; valid when held is set
-	held bool
+	path string     // the absolute path; "" in a zero FileLock, which holds nothing
+	h    lockHandle // the open lock file; valid when path is set
 
 	once sync.Once
 }
@@ -51,7 +50,7 @@ type FileLock struct {
 // and carry the cause.
 func Lock(ctx context.Context, path string) (*FileLock, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("platform: lock: %s: %w", path, err)
+		return nil, lockError(path, err)
 	}
 	h, abs, err := openLockFile(path)
 	if err != nil {
@@ -61,7 +60,7 @@ func Lock(ctx context.Context, path string) (*FileLock, error) {
 		closeHandle(h)
 		return nil, lockError(abs, err)
 	}
-	return &FileLock{path: abs, h: h, held: true}, nil
+	return &FileLock{path: abs, h: h}, nil
 }
 
 // TryLock takes the exclusive advisory lock on the file at path without
@@ -83,7 +82,7 @@ func TryLock(path string) (*FileLock, error) {
 		}
 		return nil, lockError(abs, err)
 	}
-	return &FileLock{path: abs, h: h, held: true}, nil
+	return &FileLock{path: abs, h: h}, nil
 }
 
 // Path returns the absolute path of the lock file.
@@ -106,9 +105,9 @@ func (l *FileLock) Unlock() error {
 	}
 	var err error
 	l.once.Do(func() {
-		if l.held {
+		if l.path != "" {
 			if err = releaseHandle(l.h); err != nil {
-				err = fmt.Errorf("platform: unlock: %s: %w", l.path, err)
+				err = unlockError(l.path, err)
 			}
 		}
 	})
@@ -141,7 +140,7 @@ func LockFile(ctx context.Context, f *os.File) (unlock func() error, err error) 
 	var once sync.Once
 	return func() error {
 		var err error
-		once.Do(func() { err = release(f, f.Name()) })
+		once.Do(func() { err = release(f) })
 		return err
 	}, nil
 }
@@ -202,19 +201,20 @@ func wait(ctx context.Context, try func() error) error {
 
 // release unlocks f, an *os.File locked by LockFile. An f closed already
 // has lost its lock, so that is not an error.
-func release(f *os.File, path string) error {
+func release(f *os.File) error {
 	err := unlockFile(f)
-	if errors.Is(err, os.ErrClosed) {
-		err = nil
+	if err == nil || errors.Is(err, os.ErrClosed) {
+		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("platform: unlock: %s: %w", path, err)
-	}
-	return nil
+	return unlockError(f.Name(), err)
 }
 
 func lockError(path string, err error) error {
 	return fmt.Errorf("platform: lock: %s: %w", path, err)
+}
+
+func unlockError(path string, err error) error {
+	return fmt.Errorf("platform: unlock: %s: %w", path, err)
 }
 
 // control runs fn with f's descriptor or handle, keeping f open meanwhile.
