@@ -149,7 +149,7 @@ func (a *App) ExecuteContext(ctx context.Context, args []string) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || isHelpFlag(args[0]) {
 		a.printUsage()
 		return nil
 	}
@@ -170,7 +170,7 @@ func (a *App) ExecuteContext(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 && (rest[0] == "-h" || rest[0] == "--help") {
+	if len(rest) > 0 && isHelpFlag(rest[0]) {
 		c.printHelp(a)
 		return nil
 	}
@@ -188,7 +188,11 @@ func (a *App) ExecuteContext(ctx context.Context, args []string) error {
 	return c.Run(c, c.Flags.Args())
 }
 
-func isHelp(s string) bool { return s == "-h" || s == "--help" || s == "help" }
+// isHelpFlag reports whether s asks for help as a flag does.
+func isHelpFlag(s string) bool { return s == "-h" || s == "--help" }
+
+// isHelp reports whether s asks for help, as a flag or as the word help.
+func isHelp(s string) bool { return isHelpFlag(s) || s == "help" }
 
 func (a *App) lookup(name string) (*Command, error) {
 	if c, ok := a.commands[name]; ok {
@@ -320,34 +324,33 @@ func (c *Command) AddBoolFlag(name string, value bool, usage string) {
 	c.flags().Bool(name, value, usage)
 }
 
-func get[T any](c *Command, name string) T {
-	var zero T
+// lookup returns the flag called name, or nil when there is none.
+func (c *Command) lookup(name string) *flag.Flag {
 	if c == nil || c.Flags == nil {
-		return zero
+		return nil
 	}
-	f := c.Flags.Lookup(name)
-	if f == nil {
-		return zero
+	return c.Flags.Lookup(name)
+}
+
+// get returns the value of the flag called name when it is a T, and the
+// zero T otherwise.
+func get[T any](c *Command, name string) T {
+	var v T
+	if f := c.lookup(name); f != nil {
+		if g, ok := f.Value.(flag.Getter); ok {
+			v, _ = g.Get().(T)
+		}
 	}
-	g, ok := f.Value.(flag.Getter)
-	if !ok {
-		return zero
-	}
-	v, _ := g.Get().(T)
 	return v
 }
 
 // GetString returns the value of any flag as text, through its Value's
 // String method, or "" when no flag has that name.
 func (c *Command) GetString(name string) string {
-	if c == nil || c.Flags == nil {
-		return ""
+	if f := c.lookup(name); f != nil {
+		return f.Value.String()
 	}
-	f := c.Flags.Lookup(name)
-	if f == nil {
-		return ""
-	}
-	return f.Value.String()
+	return ""
 }
 
 // GetInt returns the value of an int flag, or 0 when no flag has that name
@@ -368,5 +371,5 @@ func (c *Command) GetBool(name string) bool { return get[bool](c, name) }
 
 // HasFlag reports whether a flag with that name is defined.
 func (c *Command) HasFlag(name string) bool {
-	return c != nil && c.Flags != nil && c.Flags.Lookup(name) != nil
+	return c.lookup(name) != nil
 }
