@@ -18,7 +18,7 @@ import (
 // wait, and the Release that hands it a slot, take the limiter's mutex.
 type Limiter struct {
 	name  string
-	max   int64 // 0 in a zero Limiter, meaning 1
+	max   int64 // as given to NewLimiter; limit treats < 1 as 1
 	held  atomic.Int64
 	total atomic.Int64
 
@@ -39,13 +39,11 @@ type waiter struct {
 // NewLimiter returns a limiter called name that admits at most max holders
 // at once. A max below 1 is treated as 1.
 func NewLimiter(name string, max int) *Limiter {
-	if max < 1 {
-		max = 1
-	}
 	return &Limiter{name: name, max: int64(max)}
 }
 
-// limit is the effective maximum: max, or 1 for a zero Limiter.
+// limit is the effective maximum: max, or 1 when max < 1 (as in a zero
+// Limiter).
 func (l *Limiter) limit() int64 {
 	if l.max < 1 {
 		return 1
@@ -141,10 +139,11 @@ func (l *Limiter) TryAcquire() bool {
 }
 
 // Release gives back a slot taken by Acquire, TryAcquire or Go. It never
-// blocks: it does not wait for anything, and takes the limiter's mutex
-// only briefly, to hand the slot to a waiting Acquire. Releasing a limiter with no slot held is a programming
-// mistake: Release panics at once with "resource <name>: Release without
-// matching Acquire", and Active stays at zero.
+// blocks: it waits for nothing, and takes the limiter's mutex only while
+// an Acquire is waiting, briefly, to hand it the slot. Releasing a limiter
+// with no slot held is a programming mistake: Release panics at once with
+// "resource <name>: Release without matching Acquire", and Active stays at
+// zero.
 func (l *Limiter) Release() {
 	for {
 		n := l.held.Load()
