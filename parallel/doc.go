@@ -23,12 +23,12 @@
 // NewPool treats workers < 1 as 1, and a zero or nil Pool runs one call at a
 // time.
 //
-// A call starts at most min(workers, len(inputs)) goroutines, the calling
-// goroutine being one of them. They claim inputs in order from a shared
-// counter, in small batches when there are many inputs, and a worker
-// recovers panics once per batch rather than once per input, so 10,000
-// tiny tasks cost a few nanoseconds each rather than a goroutine each;
-// most of what is left is writing the []Result.
+// A call runs at most min(workers, len(inputs)) workers: the calling
+// goroutine and up to workers-1 goroutines it starts. They claim inputs in
+// order from a shared counter, in batches of up to 64 when there are many
+// inputs, so 10,000 tiny tasks cost a few nanoseconds each rather than a
+// goroutine each. [Map] and [FanOut] recover panics once per batch rather
+// than once per input; most of what is left is writing the []Result.
 //
 // # Cancellation
 //

@@ -17,13 +17,13 @@ import (
 // calls; each call gets the full limit. The zero Pool, and a nil *Pool, run
 // one call of fn at a time.
 type Pool struct {
-	workers int
+	workers int // as given to NewPool; limit treats < 1 as 1
 }
 
 // NewPool returns a Pool that lets each call run at most workers calls of fn
 // at once. workers < 1 means 1.
 func NewPool(workers int) *Pool {
-	return &Pool{workers: max(workers, 1)}
+	return &Pool{workers: workers}
 }
 
 // limit returns the number of workers, treating a nil or zero Pool as 1.
