@@ -153,7 +153,8 @@ func convertValue(v any) any {
 // and decode errors also carry the line (and for parse errors the column)
 // of the offending key in the file.
 func Load(path, envPrefix string, v any, opts ...Option) error {
-	if _, err := structTarget(v); err != nil {
+	sv, err := structTarget(v)
+	if err != nil {
 		return err
 	}
 	data, err := os.ReadFile(path)
@@ -168,14 +169,12 @@ func Load(path, envPrefix string, v any, opts ...Option) error {
 		return &errors.Error{Code: errors.CodeValidation, Message: path, Cause: perr}
 	}
 	d := newDecoder(collect(opts))
-	if err := d.decode(m, v); err != nil {
-		return err
-	}
-	if len(d.errs) > 0 || len(d.unknown) > 0 {
+	d.decode(m, sv)
+	if d.failed() {
 		return d.result(path, keyLines(data))
 	}
 	if envPrefix != "" {
-		return overlayEnv(envPrefix, v)
+		return overlayEnv(envPrefix, sv)
 	}
 	return nil
 }

@@ -27,10 +27,12 @@ var (
 // no field are reported together in one more error. On error, fields that
 // decoded cleanly keep their new values.
 func Decode(data map[string]any, v any, opts ...Option) error {
-	d := newDecoder(collect(opts))
-	if err := d.decode(data, v); err != nil {
+	sv, err := structTarget(v)
+	if err != nil {
 		return err
 	}
+	d := newDecoder(collect(opts))
+	d.decode(data, sv)
 	return d.result("", nil)
 }
 
@@ -52,16 +54,13 @@ type typeFields struct {
 
 func newDecoder(o options) *decoder { return &decoder{strict: o.strict} }
 
-// decode checks the target and walks data into it. The returned error is
-// only for a bad target; problems with the data are kept in d.
-func (d *decoder) decode(data map[string]any, v any) error {
-	sv, err := structTarget(v)
-	if err != nil {
-		return err
-	}
+// decode walks data into the struct sv, keeping the problems in d.
+func (d *decoder) decode(data map[string]any, sv reflect.Value) {
 	d.table(nil, table{m: data}, sv) // a nil map is an empty table
-	return nil
 }
+
+// failed reports whether d has found a problem.
+func (d *decoder) failed() bool { return len(d.errs) > 0 || len(d.unknown) > 0 }
 
 // result joins the collected problems, in the order of their paths (keys
 // sorted, array elements by index), whatever order the tables were walked
@@ -234,6 +233,19 @@ func (t table) len() int {
 	return len(t.m)
 }
 
+// each calls fn for every entry of t, in map order.
+func (t table) each(fn func(k string, v any)) {
+	if t.rv.IsValid() {
+		for it := t.rv.MapRange(); it.Next(); {
+			fn(it.Key().String(), it.Value().Interface())
+		}
+		return
+	}
+	for k, v := range t.m {
+		fn(k, v)
+	}
+}
+
 // field describes one decodable struct field.
 type field struct {
 	name  string // the tag name, or the Go name when lower is set
@@ -243,35 +255,29 @@ type field struct {
 
 // matches reports whether key is the field's key, without building the
 // lower-cased name.
-func (f *field) matches(key string) bool {
-	if !f.lower {
-		return key == f.name
-	}
-	if len(key) != len(f.name) {
-		return false
-	}
-	for i := 0; i < len(key); i++ {
-		if key[i] != lowerASCII(f.name[i]) {
-			return false
-		}
-	}
-	return true
-}
+func (f *field) matches(key string) bool { return sameName(f.name, f.lower, key, false) }
 
 // sameKey reports whether two fields have the same key.
-func sameKey(f, g *field) bool {
-	if len(f.name) != len(g.name) {
+func sameKey(f, g *field) bool { return sameName(f.name, f.lower, g.name, g.lower) }
+
+// sameName reports whether names a and b are equal once each is put in
+// ASCII lower case when its flag says so.
+func sameName(a string, lowerA bool, b string, lowerB bool) bool {
+	if !lowerA && !lowerB {
+		return a == b
+	}
+	if len(a) != len(b) {
 		return false
 	}
-	for i := 0; i < len(f.name); i++ {
-		a, b := f.name[i], g.name[i]
-		if f.lower {
-			a = lowerASCII(a)
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if lowerA {
+			x = lowerASCII(x)
 		}
-		if g.lower {
-			b = lowerASCII(b)
+		if lowerB {
+			y = lowerASCII(y)
 		}
-		if a != b {
+		if x != y {
 			return false
 		}
 	}
@@ -297,14 +303,12 @@ func (d *decoder) fieldsOf(t reflect.Type) []field {
 	fs := make([]field, 0, t.NumField())
 	for i := range t.NumField() {
 		sf := t.Field(i)
-		if !sf.IsExported() {
+		name, ok := tagName(sf)
+		if !ok {
 			continue
 		}
-		name, _, _ := strings.Cut(sf.Tag.Get("toml"), ",")
 		f := field{name: name, index: i}
 		switch {
-		case name == "-":
-			continue
 		case name != "":
 		case isASCII(sf.Name):
 			f.name, f.lower = sf.Name, true
@@ -329,21 +333,26 @@ func isASCII(s string) bool {
 	return true
 }
 
-// fieldKey returns the TOML key of sf, or false when sf is unexported or
-// tagged toml:"-".
-func fieldKey(sf reflect.StructField) (string, bool) {
+// tagName returns the name in sf's toml tag (the text before any comma,
+// "" when there is none), or false when sf is unexported or tagged
+// toml:"-".
+func tagName(sf reflect.StructField) (string, bool) {
 	if !sf.IsExported() {
 		return "", false
 	}
-	tag := sf.Tag.Get("toml")
-	name, _, _ := strings.Cut(tag, ",")
-	if name == "-" {
-		return "", false
-	}
-	if name == "" {
+	name, _, _ := strings.Cut(sf.Tag.Get("toml"), ",")
+	return name, name != "-"
+}
+
+// fieldKey returns the TOML key of sf: its tag name, or else its
+// lower-cased Go name. It returns false when sf is unexported or tagged
+// toml:"-".
+func fieldKey(sf reflect.StructField) (string, bool) {
+	name, ok := tagName(sf)
+	if ok && name == "" {
 		name = strings.ToLower(sf.Name)
 	}
-	return name, true
+	return name, ok
 }
 
 func join(path, key string) string {
@@ -357,15 +366,7 @@ func join(path, key string) string {
 // result sorts the problems found.
 func (d *decoder) table(path *pathElem, t table, sv reflect.Value) {
 	fs := d.fieldsOf(sv.Type())
-	if t.rv.IsValid() {
-		for it := t.rv.MapRange(); it.Next(); {
-			d.tableEntry(path, fs, sv, it.Key().String(), it.Value().Interface())
-		}
-		return
-	}
-	for k, val := range t.m {
-		d.tableEntry(path, fs, sv, k, val)
-	}
+	t.each(func(k string, val any) { d.tableEntry(path, fs, sv, k, val) })
 }
 
 // tableEntry decodes the value of key k of a table into its field of sv.
@@ -452,7 +453,12 @@ func (d *decoder) value(path *pathElem, val any, fv reflect.Value) {
 		d.fail(path, nil, "unsupported field type %s", ft)
 		return
 	}
-	d.fail(path, nil, "expected %s, got %s", expected(ft), typeName(val))
+	d.mismatch(path, val, ft)
+}
+
+// mismatch reports a value of the wrong TOML type for a field of type t.
+func (d *decoder) mismatch(path *pathElem, val any, t reflect.Type) {
+	d.fail(path, nil, "expected %s, got %s", expected(t), typeName(val))
 }
 
 func (d *decoder) mapValue(path *pathElem, t table, mv reflect.Value) {
@@ -464,15 +470,7 @@ func (d *decoder) mapValue(path *pathElem, t table, mv reflect.Value) {
 	// copies them.
 	kv := reflect.New(mt.Key()).Elem()
 	ev := reflect.New(mt.Elem()).Elem()
-	if t.rv.IsValid() {
-		for it := t.rv.MapRange(); it.Next(); {
-			d.mapEntry(path, mv, kv, ev, it.Key().String(), it.Value().Interface())
-		}
-		return
-	}
-	for k, val := range t.m {
-		d.mapEntry(path, mv, kv, ev, k, val)
-	}
+	t.each(func(k string, val any) { d.mapEntry(path, mv, kv, ev, k, val) })
 }
 
 // mapEntry decodes the value of key k into the map mv, merging with the
@@ -534,7 +532,7 @@ func (d *decoder) duration(path *pathElem, val any, fv reflect.Value) {
 		d.fail(path, nil, "%d overflows %s", u, fv.Type())
 		return
 	}
-	d.fail(path, nil, "expected %s, got %s", expected(fv.Type()), typeName(val))
+	d.mismatch(path, val, fv.Type())
 }
 
 func (d *decoder) time(path *pathElem, val any, fv reflect.Value) {
@@ -551,7 +549,7 @@ func (d *decoder) time(path *pathElem, val any, fv reflect.Value) {
 		setTime(fv, t)
 		return
 	}
-	d.fail(path, nil, "expected %s, got %s", expected(fv.Type()), typeName(val))
+	d.mismatch(path, val, fv.Type())
 }
 
 // setTime stores t in fv, through a pointer when fv is addressable so
@@ -591,7 +589,7 @@ func (d *decoder) integer(path *pathElem, val any, fv reflect.Value) {
 			return
 		}
 	} else {
-		d.fail(path, nil, "expected %s, got %s", expected(fv.Type()), typeName(val))
+		d.mismatch(path, val, fv.Type())
 		return
 	}
 	switch {
@@ -627,7 +625,7 @@ func (d *decoder) float(path *pathElem, val any, fv reflect.Value) {
 	} else if u, ok := asUint(val); ok {
 		f = float64(u)
 	} else {
-		d.fail(path, nil, "expected %s, got %s", expected(fv.Type()), typeName(val))
+		d.mismatch(path, val, fv.Type())
 		return
 	}
 	if fv.OverflowFloat(f) {

@@ -11,20 +11,16 @@ import (
 	"github.com/greynewell/mist-go/errors"
 )
 
-// overlayEnv sets the fields of the struct v points to from environment
-// variables named after their TOML keys. It reports every variable that
-// does not parse, joined.
-func overlayEnv(prefix string, v any) error {
-	sv, err := structTarget(v)
-	if err != nil {
-		return err
-	}
+// overlayEnv sets the fields of sv, a struct reached through a pointer,
+// from environment variables named after their TOML keys. It reports every
+// variable that does not parse, joined.
+func overlayEnv(prefix string, sv reflect.Value) error {
 	o := envOverlay{}
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		o.names = append(o.names, strings.ToUpper(name)) // Windows names ignore case
 	}
-	o.walk(strings.ToUpper(prefix), "", sv, map[uintptr]bool{reflect.ValueOf(v).Pointer(): true})
+	o.walk(strings.ToUpper(prefix), "", sv, map[uintptr]bool{sv.Addr().Pointer(): true})
 	return errors.Join(o.errs...)
 }
 
@@ -141,13 +137,9 @@ func setFromEnv(fv reflect.Value, raw string) error {
 func setScalar(fv reflect.Value, s string) error {
 	switch fv.Type() {
 	case durationType:
-		d, err := time.ParseDuration(s)
+		d, err := parseDuration(s)
 		if err != nil {
-			n, ierr := strconv.ParseInt(s, 10, 64)
-			if ierr != nil {
-				return err
-			}
-			d = time.Duration(n)
+			return err
 		}
 		fv.SetInt(int64(d))
 		return nil
@@ -188,4 +180,18 @@ func setScalar(fv reflect.Value, s string) error {
 		fv.SetFloat(f)
 	}
 	return nil
+}
+
+// parseDuration reads a time.ParseDuration string or integer nanoseconds.
+// When s is neither, the error is time.ParseDuration's.
+func parseDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		n, ierr := strconv.ParseInt(s, 10, 64)
+		if ierr != nil {
+			return 0, err
+		}
+		d = time.Duration(n)
+	}
+	return d, nil
 }

@@ -134,14 +134,10 @@ func (va *validator) bound(path string, fv reflect.Value, rule, arg string) {
 	)
 	switch k := fv.Kind(); {
 	case fv.Type() == durationType:
-		d, err := time.ParseDuration(arg)
+		d, err := parseDuration(arg)
 		if err != nil {
-			n, ierr := strconv.ParseInt(arg, 10, 64)
-			if ierr != nil {
-				bad()
-				return
-			}
-			d = time.Duration(n)
+			bad()
+			return
 		}
 		v := time.Duration(fv.Int())
 		cmp, got = compare(v, d), v.String()
