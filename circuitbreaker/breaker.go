@@ -106,11 +106,13 @@ func next(w uint64, to State) uint64 { return (w>>genShift+1)<<genShift | uint64
 // A Breaker is safe for concurrent use. The zero Breaker is ready to use and
 // behaves like New(Config{}).
 type Breaker struct {
-	threshold   int64 // 0 means defaultThreshold
+	// The Config fields as given; limit, expired, probeLimit and classify
+	// apply the defaults, so that New and the zero Breaker share them.
+	threshold   int
 	timeout     time.Duration
-	halfOpenMax int // 0 means 1
+	halfOpenMax int
 	onChange    func(from, to State)
-	isFailure   func(error) bool // nil means defaultIsFailure
+	isFailure   func(error) bool
 	now         func() time.Time // nil means time.Now; set by tests
 
 	// word is read on every call and written only on failures and
@@ -133,24 +135,13 @@ type Breaker struct {
 
 // New returns a Closed breaker configured by cfg, with defaults applied.
 func New(cfg Config) *Breaker {
-	b := &Breaker{
-		threshold:   int64(cfg.Threshold),
+	return &Breaker{
+		threshold:   cfg.Threshold,
 		timeout:     cfg.Timeout,
 		halfOpenMax: cfg.HalfOpenMax,
 		onChange:    cfg.OnStateChange,
 		isFailure:   cfg.IsFailure,
 	}
-	if b.threshold < 1 {
-		b.threshold = defaultThreshold
-	}
-	b.threshold = min(b.threshold, maxCount)
-	if b.timeout == 0 {
-		b.timeout = defaultTimeout
-	}
-	if b.halfOpenMax < 1 {
-		b.halfOpenMax = 1
-	}
-	return b
 }
 
 // State returns the current state. If the breaker is Open and its timeout
@@ -426,13 +417,16 @@ func (b *Breaker) clock() time.Time {
 	return b.now()
 }
 
+// limit is the effective Threshold: below 1 means 5, and it is capped at
+// what the state word can count.
 func (b *Breaker) limit() int64 {
 	if b.threshold < 1 {
 		return defaultThreshold
 	}
-	return b.threshold
+	return min(int64(b.threshold), maxCount)
 }
 
+// probeLimit is the effective HalfOpenMax: below 1 means 1.
 func (b *Breaker) probeLimit() int {
 	return max(b.halfOpenMax, 1)
 }
