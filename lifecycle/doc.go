@@ -73,9 +73,11 @@
 // errors.Join of, in order: fn's error; a panic in fn ("lifecycle: panic:
 // <v>", code internal); the drain timeout; the hook reports. When a signal or
 // the parent ctx started the shutdown, a [context.Canceled] from fn counts as
-// clean. The text of each report is exactly the one shown above; the code is
-// carried by an *errors.Error in its chain, so errors.Code and errors.As
-// work. Panic reports carry the stack in Meta["stack"].
+// clean. The text of each report is exactly the one shown above. A hook's
+// own error is wrapped with %w, so it keeps its code; every other report
+// has no code in its text but carries an *errors.Error with the code in its
+// chain, so errors.Code and errors.As work. Panic reports carry the stack
+// in Meta["stack"].
 //
 // # Concurrency
 //

@@ -49,9 +49,11 @@ func WithShutdownTimeout(d time.Duration) Option {
 // shutdown. Nil signals are ignored, so WithSignals(nil) turns signal
 // handling off too.
 func WithSignals(sigs ...os.Signal) Option {
+	// A copy without the nils, made once: Run only reads it, so every Run
+	// given this option may share it.
 	sigs = slices.DeleteFunc(slices.Clone(sigs), func(sig os.Signal) bool { return sig == nil })
 	return func(s *state) {
-		s.signals = slices.Clone(sigs)
+		s.signals = sigs
 		s.signalsSet = true
 	}
 }
