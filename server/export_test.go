@@ -14,12 +14,6 @@ func HTTPServer(s *Server) *http.Server { return s.srv }
 // SetStderr replaces the writer ListenAndServe reports to.
 func SetStderr(s *Server, w io.Writer) { s.stderr = w }
 
-// SetSignals replaces the signals ListenAndServe subscribes to.
-func SetSignals(s *Server, sigs ...os.Signal) { s.signals = sigs }
-
-// Signals returns the signals ListenAndServe subscribes to.
-func Signals(s *Server) []os.Signal { return s.signals }
-
 // SetSignalFuncs replaces signal.Notify and signal.Stop.
 func SetSignalFuncs(s *Server, notify func(chan<- os.Signal, ...os.Signal), stop func(chan<- os.Signal)) {
 	s.notify = notify
@@ -41,11 +35,5 @@ func SetListener(s *Server, ln net.Listener) {
 func NewConns(s *Server) int {
 	s.connMu.Lock()
 	defer s.connMu.Unlock()
-	n := 0
-	for _, st := range s.conns {
-		if st == http.StateNew {
-			n++
-		}
-	}
-	return n
+	return len(s.newConns)
 }

@@ -38,7 +38,6 @@ type Server struct {
 
 	// Set by New; export_test.go replaces them before use.
 	stderr          io.Writer
-	signals         []os.Signal
 	notify          func(c chan<- os.Signal, sig ...os.Signal)
 	stop            func(c chan<- os.Signal)
 	shutdownTimeout time.Duration
@@ -47,10 +46,10 @@ type Server struct {
 	ln     net.Listener
 	served bool
 
-	// Connections by state, so that shutdown can bound the wait for
-	// connections that have not sent a complete request header yet.
-	connMu sync.Mutex
-	conns  map[net.Conn]http.ConnState
+	// The connections that have not sent a complete request header yet,
+	// which shutdown closes once newConnGrace has passed.
+	connMu   sync.Mutex
+	newConns map[net.Conn]struct{}
 }
 
 // New returns a server for addr (host:port, or ":0" for any free port) with
@@ -59,8 +58,8 @@ type Server struct {
 func New(addr string) *Server {
 	mux := http.NewServeMux()
 	s := &Server{
-		mux:   mux,
-		conns: make(map[net.Conn]http.ConnState),
+		mux:      mux,
+		newConns: make(map[net.Conn]struct{}),
 		srv: &http.Server{
 			Addr:              addr,
 			Handler:           mux,
@@ -71,7 +70,6 @@ func New(addr string) *Server {
 			MaxHeaderBytes:    MaxHeaderBytes,
 		},
 		stderr:          os.Stderr,
-		signals:         platform.ShutdownSignals(),
 		notify:          signal.Notify,
 		stop:            signal.Stop,
 		shutdownTimeout: ShutdownTimeout,
@@ -87,15 +85,16 @@ func New(addr string) *Server {
 // connection) would make every shutdown overrun the 5 s budget.
 const newConnGrace = 5
 
-// trackConn is the http.Server's ConnState hook.
+// trackConn is the http.Server's ConnState hook. A connection leaves
+// StateNew once, for good: when its first request header is complete, or
+// when it is hijacked or closed.
 func (s *Server) trackConn(c net.Conn, st http.ConnState) {
 	s.connMu.Lock()
 	defer s.connMu.Unlock()
-	switch st {
-	case http.StateNew, http.StateActive, http.StateIdle:
-		s.conns[c] = st
-	default: // StateHijacked, StateClosed
-		delete(s.conns, c)
+	if st == http.StateNew {
+		s.newConns[c] = struct{}{}
+	} else {
+		delete(s.newConns, c)
 	}
 }
 
@@ -104,10 +103,8 @@ func (s *Server) trackConn(c net.Conn, st http.ConnState) {
 func (s *Server) closeNewConns() {
 	s.connMu.Lock()
 	defer s.connMu.Unlock()
-	for c, st := range s.conns {
-		if st == http.StateNew {
-			c.Close()
-		}
+	for c := range s.newConns {
+		c.Close()
 	}
 }
 
@@ -201,7 +198,7 @@ func (s *Server) ListenAndServe() error {
 		return errServed
 	}
 	sig := make(chan os.Signal, 1)
-	s.notify(sig, s.signals...)
+	s.notify(sig, platform.ShutdownSignals()...)
 	defer s.stop(sig)
 	ln, err := s.claim()
 	if err != nil {

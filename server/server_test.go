@@ -121,8 +121,22 @@ func TestNewSetsLimits(t *testing.T) {
 
 // Same signal source as lifecycle.
 func TestSignalsFromPlatform(t *testing.T) {
-	if got, want := server.Signals(server.New(":0")), platform.ShutdownSignals(); !slices.Equal(got, want) {
-		t.Errorf("Signals = %v, want %v", got, want)
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	s := server.New(busy.Addr().String())
+	server.SetStderr(s, io.Discard)
+	var got []os.Signal
+	server.SetSignalFuncs(s, func(_ chan<- os.Signal, sigs ...os.Signal) { got = sigs }, func(chan<- os.Signal) {})
+	// ListenAndServe subscribes before it listens, so it subscribes even
+	// though the address is taken.
+	if err := s.ListenAndServe(); err == nil {
+		t.Fatal("ListenAndServe on a busy address = nil, want an error")
+	}
+	if want := platform.ShutdownSignals(); !slices.Equal(got, want) {
+		t.Errorf("ListenAndServe subscribed to %v, want %v", got, want)
 	}
 }
 
