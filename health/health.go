@@ -41,6 +41,7 @@ type CheckFunc func(ctx context.Context) error
 // [WithTimeout] or [WithCacheTTL]. An option is a plain function value
 // that only fills in the configuration of the AddCheck call it is given
 // to, so it can be shared between goroutines and reused for many checks.
+// A nil CheckOption is ignored.
 type CheckOption func(*checkConfig)
 
 type checkConfig struct {
@@ -114,7 +115,9 @@ func (h *Handler) AddCheck(name string, fn CheckFunc, opts ...CheckOption) {
 	}
 	cfg := checkConfig{}
 	for _, opt := range opts {
-		opt(&cfg)
+		if opt != nil {
+			opt(&cfg)
+		}
 	}
 	if cfg.timeout <= 0 {
 		cfg.timeout = DefaultCheckTimeout

@@ -146,6 +146,7 @@ func TestCheckConfig(t *testing.T) {
 		{"zero timeout", []health.CheckOption{health.WithTimeout(0)}, health.DefaultCheckTimeout, 0},
 		{"negative timeout", []health.CheckOption{health.WithTimeout(-time.Second)}, health.DefaultCheckTimeout, 0},
 		{"ttl", []health.CheckOption{health.WithCacheTTL(time.Minute)}, health.DefaultCheckTimeout, time.Minute},
+		{"nil option ignored", []health.CheckOption{nil, health.WithTimeout(time.Second), nil}, time.Second, 0},
 	}
 	for _, tt := range tests {
 		h := health.New("tool", "v1")
