@@ -59,20 +59,20 @@ func pyAttr(jsonName string) string {
 	return s
 }
 
-// pyAttrs returns the attribute names of def's fields, failing when two
-// fields map to the same name.
-func pyAttrs(def structDef) ([]string, error) {
-	names := make([]string, len(def.fields))
+// setPyNames sets the Python attribute names of def's fields, failing when
+// two fields map to the same name.
+func setPyNames(def *structDef) error {
 	seen := map[string]string{}
-	for i, f := range def.fields {
+	for i := range def.fields {
+		f := &def.fields[i]
 		n := pyAttr(f.jsonName)
 		if prev, dup := seen[n]; dup {
-			return nil, errors.Newf(errors.CodeValidation, "gen: %s: JSON names %q and %q both give the Python attribute %s", def.name, prev, f.jsonName, n)
+			return errors.Newf(errors.CodeValidation, "gen: %s: JSON names %q and %q both give the Python attribute %s", def.name, prev, f.jsonName, n)
 		}
 		seen[n] = f.jsonName
-		names[i] = n
+		f.pyName = n
 	}
-	return names, nil
+	return nil
 }
 
 // pyType is the annotation of a value of type t.
@@ -124,12 +124,8 @@ func pyParser(t typeRef) string {
 		return "_shape.string"
 	case kBool:
 		return "_shape.boolean"
-	case kInt:
-		return fmt.Sprintf("_shape.int%d", t.bits)
-	case kUint:
-		return fmt.Sprintf("_shape.uint%d", t.bits)
-	case kFloat:
-		return fmt.Sprintf("_shape.float%d", t.bits)
+	case kInt, kUint, kFloat:
+		return "_shape." + t.number()
 	case kAny:
 		return "_shape.any_value"
 	case kList:
@@ -150,12 +146,8 @@ func pyEncoder(t typeRef) string {
 		return "_shape.enc_string"
 	case kBool:
 		return "_shape.enc_bool"
-	case kInt:
-		return fmt.Sprintf("_shape.enc_int%d", t.bits)
-	case kUint:
-		return fmt.Sprintf("_shape.enc_uint%d", t.bits)
-	case kFloat:
-		return fmt.Sprintf("_shape.enc_float%d", t.bits)
+	case kInt, kUint, kFloat:
+		return "_shape.enc_" + t.number()
 	case kAny:
 		return "_shape.enc_any"
 	case kList:
@@ -246,7 +238,6 @@ func (s *Schema) Python() []byte {
 		p("%s = %s", constName(typ), quote(typ))
 	}
 	for _, def := range s.structs {
-		attrs, _ := pyAttrs(def) // checked by Reflect
 		p("")
 		p("")
 		p("@dataclass")
@@ -261,13 +252,9 @@ func (s *Schema) Python() []byte {
 		if len(def.fields) > 0 || def.messageType != "" {
 			p("")
 		}
-		for i, f := range def.fields {
-			p("    %s: %s = %s", attrs[i], pyType(f.typ), pyDefault(f.typ))
-			doc := fmt.Sprintf("JSON %s; Go %s %s", quote(f.jsonName), f.goName, f.typ.goName)
-			if f.omitEmpty {
-				doc += ", omitempty"
-			}
-			p(`    """%s."""`, strings.ReplaceAll(doc, `"""`, `\"\"\"`))
+		for _, f := range def.fields {
+			p("    %s: %s = %s", f.pyName, pyType(f.typ), pyDefault(f.typ))
+			p(`    """%s."""`, strings.ReplaceAll(f.doc(), `"""`, `\"\"\"`))
 		}
 		if len(def.fields) > 0 {
 			p("")
@@ -276,18 +263,18 @@ func (s *Schema) Python() []byte {
 		p("    def to_dict(self) -> dict[str, Any]:")
 		p(`        """Return the JSON object as a dict, in Go's field order."""`)
 		p("        d: dict[str, Any] = {}")
-		for i, f := range def.fields {
-			value := "self." + attrs[i]
+		for _, f := range def.fields {
+			value := "self." + f.pyName
 			switch f.typ.kind {
 			case kList, kMap, kAny, kStruct:
 				value = "_shape.plain(" + value + ")"
 			}
-			switch {
-			case f.omits() && f.typ.kind == kAny:
-				p("        if self.%s is not None:", attrs[i])
+			switch f.omission() {
+			case omitNil:
+				p("        if self.%s is not None:", f.pyName)
 				p("            d[%s] = %s", quote(f.jsonName), value)
-			case f.omits():
-				p("        if self.%s:", attrs[i])
+			case omitEmpty:
+				p("        if self.%s:", f.pyName)
 				p("            d[%s] = %s", quote(f.jsonName), value)
 			default:
 				p("        d[%s] = %s", quote(f.jsonName), value)
@@ -302,16 +289,10 @@ func (s *Schema) Python() []byte {
 		p("        Go could not hold, such as a string in an int field or a NaN.")
 		p(`        """`)
 		p("        parts: list[bytes] = []")
-		for i, f := range def.fields {
-			omit := "None"
-			switch {
-			case f.omits() && f.typ.kind == kAny:
-				omit = "_shape.OMIT_ANY"
-			case f.omits():
-				omit = "_shape.OMIT_EMPTY"
-			}
+		for _, f := range def.fields {
+			omit := [...]string{keep: "None", omitEmpty: "_shape.OMIT_EMPTY", omitNil: "_shape.OMIT_ANY"}[f.omission()]
 			p("        _shape.put(parts, %s, %s(self.%s, path + %s), %s)",
-				pyBytes(jsonKey(f.jsonName)), pyEncoder(f.typ), attrs[i], quote("."+f.jsonName), omit)
+				pyBytes(jsonKey(f.jsonName)), pyEncoder(f.typ), f.pyName, quote("."+f.jsonName), omit)
 		}
 		p(`        return b"{" + b",".join(parts) + b"}"`)
 		p("")
@@ -323,30 +304,23 @@ func (s *Schema) Python() []byte {
 			p("        return cls()")
 			continue
 		}
-		names := make([]string, len(def.fields))
-		for i, f := range def.fields {
-			names[i] = quote(f.jsonName)
-		}
+		names := def.jsonNames()
 		tuple := strings.Join(names, ", ")
 		if len(names) == 1 {
 			tuple += ","
 		}
 		p("        o = _shape.members(data, path, (%s))", tuple)
 		p("        return cls(")
-		for i, f := range def.fields {
-			p("            %s=%s(o.get(%s), path + %s),", attrs[i], pyParser(f.typ), quote(f.jsonName), quote("."+f.jsonName))
+		for _, f := range def.fields {
+			p("            %s=%s(o.get(%s), path + %s),", f.pyName, pyParser(f.typ), quote(f.jsonName), quote("."+f.jsonName))
 		}
 		p("        )")
 	}
 	p("")
 	p("")
 	p("PAYLOAD_TYPES: dict[str, Any] = {")
-	for _, typ := range s.types {
-		for _, def := range s.structs {
-			if def.messageType == typ {
-				p("    %s: %s,", constName(typ), def.name)
-			}
-		}
+	for _, def := range s.payloads() {
+		p("    %s: %s,", constName(def.messageType), def.name)
 	}
 	p("}")
 	p(`"""The payload class of each message type."""`)

@@ -3,6 +3,7 @@ package gen
 import (
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/greynewell/mist-go/errors"
@@ -64,19 +65,59 @@ type typeRef struct {
 	strct  string   // kStruct: the struct's name
 }
 
+// number is the name of a numeric type as both bindings spell their
+// codecs: "int64", "uint8", "float32".
+func (t typeRef) number() string {
+	switch t.kind {
+	case kInt:
+		return "int" + strconv.Itoa(t.bits)
+	case kUint:
+		return "uint" + strconv.Itoa(t.bits)
+	case kFloat:
+		return "float" + strconv.Itoa(t.bits)
+	}
+	panic("gen: not a number kind")
+}
+
 // field is one JSON member of a struct.
 type field struct {
 	goName    string
 	jsonName  string
+	pyName    string // the Python attribute, see pyAttr
 	omitEmpty bool
 	typ       typeRef
 }
 
-// omits reports whether encoding/json can leave the field out: it has the
-// omitempty option and a type with an empty value. A struct is never
-// empty to encoding/json, so omitempty does nothing on a struct field.
-func (f field) omits() bool {
-	return f.omitEmpty && f.typ.kind != kStruct
+// omission is when encoding/json leaves a field out.
+type omission int
+
+const (
+	keep      omission = iota // never
+	omitEmpty                 // when empty: false, 0, "", or a nil or empty slice or map
+	omitNil                   // when nil: an any field
+)
+
+// omission says when encoding/json leaves the field out. Without the
+// omitempty option it never does, and a struct is never empty to
+// encoding/json, so omitempty does nothing on a struct field.
+func (f field) omission() omission {
+	switch {
+	case !f.omitEmpty || f.typ.kind == kStruct:
+		return keep
+	case f.typ.kind == kAny:
+		return omitNil
+	}
+	return omitEmpty
+}
+
+// doc describes the field in the generated files: its JSON name and its Go
+// declaration.
+func (f field) doc() string {
+	doc := fmt.Sprintf("JSON %s; Go %s %s", quote(f.jsonName), f.goName, f.typ.goName)
+	if f.omitEmpty {
+		doc += ", omitempty"
+	}
+	return doc
 }
 
 // structDef is one struct to generate.
@@ -85,6 +126,15 @@ type structDef struct {
 	goType      string // qualified Go name, e.g. "protocol.InferRequest"
 	messageType string // "" for a struct only nested in others
 	fields      []field
+}
+
+// jsonNames returns the JSON names of def's fields as quoted literals.
+func (def *structDef) jsonNames() []string {
+	names := make([]string, len(def.fields))
+	for i, f := range def.fields {
+		names[i] = quote(f.jsonName)
+	}
+	return names
 }
 
 // Schema is the reflected description of a set of payload structs and the
@@ -101,6 +151,20 @@ type Schema struct {
 // MessageTypes returns the message types of s in declaration order.
 func (s *Schema) MessageTypes() []string {
 	return append([]string(nil), s.types...)
+}
+
+// payloads returns the payload struct of each message type, in the order
+// of the message types.
+func (s *Schema) payloads() []*structDef {
+	defs := make([]*structDef, 0, len(s.types))
+	for _, typ := range s.types {
+		for i := range s.structs {
+			if s.structs[i].messageType == typ {
+				defs = append(defs, &s.structs[i])
+			}
+		}
+	}
+	return defs
 }
 
 // Reflect reads the payload structs of payloads by reflection. Fields are
@@ -220,7 +284,7 @@ func (r *reflector) visit(t reflect.Type) (string, error) {
 		f.typ = ref
 		def.fields = append(def.fields, f)
 	}
-	if _, err := pyAttrs(def); err != nil {
+	if err := setPyNames(&def); err != nil {
 		return "", err
 	}
 	r.done[name] = true

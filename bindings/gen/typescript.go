@@ -81,22 +81,16 @@ func tsParser(t typeRef, nonNull bool) string {
 		return "s.string"
 	case kBool:
 		return "s.boolean"
-	case kInt:
-		return fmt.Sprintf("s.int%d", t.bits)
-	case kUint:
-		return fmt.Sprintf("s.uint%d", t.bits)
-	case kFloat:
-		return fmt.Sprintf("s.float%d", t.bits)
+	case kInt, kUint, kFloat:
+		return "s." + t.number()
 	case kAny:
 		return "s.any"
-	case kList:
-		p := "s.listOf(" + tsParser(*t.elem, false) + ")"
-		if nonNull {
-			return p
+	case kList, kMap:
+		p := "s.listOf("
+		if t.kind == kMap {
+			p = "s.mapOf("
 		}
-		return "s.nullable(" + p + ")"
-	case kMap:
-		p := "s.mapOf(" + tsParser(*t.elem, false) + ")"
+		p += tsParser(*t.elem, false) + ")"
 		if nonNull {
 			return p
 		}
@@ -114,12 +108,9 @@ func tsEncoder(t typeRef) string {
 		return "s.encString"
 	case kBool:
 		return "s.encBool"
-	case kInt:
-		return fmt.Sprintf("s.encInt%d", t.bits)
-	case kUint:
-		return fmt.Sprintf("s.encUint%d", t.bits)
-	case kFloat:
-		return fmt.Sprintf("s.encFloat%d", t.bits)
+	case kInt, kUint, kFloat:
+		n := t.number()
+		return "s.enc" + strings.ToUpper(n[:1]) + n[1:]
 	case kAny:
 		return "s.encAny"
 	case kList:
@@ -170,12 +161,8 @@ func (s *Schema) TypeScript() []byte {
 		}
 		p("export interface %s {", def.name)
 		for _, f := range def.fields {
-			doc := fmt.Sprintf("JSON %s; Go %s %s", quote(f.jsonName), f.goName, f.typ.goName)
-			if f.omitEmpty {
-				doc += ", omitempty"
-			}
-			p("  /** %s. */", strings.ReplaceAll(doc, "*/", `*\/`))
-			if f.omits() {
+			p("  /** %s. */", strings.ReplaceAll(f.doc(), "*/", `*\/`))
+			if f.omission() != keep {
 				p("  %s?: %s;", tsProp(f.jsonName), tsType(f.typ, true))
 			} else {
 				p("  %s: %s;", tsProp(f.jsonName), tsType(f.typ, false))
@@ -189,21 +176,17 @@ func (s *Schema) TypeScript() []byte {
 		p(" * @throws MistError with code \"validation\" naming the path at fault.")
 		p(" */")
 		p("export function parse%s(value: unknown, path = %s): %s {", def.name, quote(def.name), def.name)
-		names := make([]string, len(def.fields))
-		for i, f := range def.fields {
-			names[i] = quote(f.jsonName)
-		}
 		if len(def.fields) == 0 {
 			p("  s.members(value, path, []);")
 			p("  return {} as %s;", def.name)
 			p("}")
 		} else {
-			p("  const o = s.members(value, path, [%s]);", strings.Join(names, ", "))
+			p("  const o = s.members(value, path, [%s]);", strings.Join(def.jsonNames(), ", "))
 			p("  const out = {} as %s;", def.name)
 		}
 		for _, f := range def.fields {
 			key, sub := quote(f.jsonName), quote("."+f.jsonName)
-			if f.omits() {
+			if f.omission() != keep {
 				p("  {")
 				p("    const x = o.get(%s);", key)
 				p("    if (x !== undefined && x !== null) %s = %s(x, path + %s);", tsAccess("out", f.jsonName), tsParser(f.typ, true), sub)
@@ -227,13 +210,7 @@ func (s *Schema) TypeScript() []byte {
 		p("  s.object(v, path);")
 		p("  const parts: string[] = [];")
 		for _, f := range def.fields {
-			omit := "s.KEEP"
-			switch {
-			case f.omits() && f.typ.kind == kAny:
-				omit = "s.OMIT_ANY"
-			case f.omits():
-				omit = "s.OMIT_EMPTY"
-			}
+			omit := [...]string{keep: "s.KEEP", omitEmpty: "s.OMIT_EMPTY", omitNil: "s.OMIT_ANY"}[f.omission()]
 			p("  s.put(parts, %s, %s(%s, path + %s), %s);", quote(string(jsonKey(f.jsonName))),
 				tsEncoder(f.typ), tsAccess("v", f.jsonName), quote("."+f.jsonName), omit)
 		}
@@ -243,12 +220,8 @@ func (s *Schema) TypeScript() []byte {
 	p("")
 	p("/** The payload type of each message type. */")
 	p("export interface PayloadTypes {")
-	for _, typ := range s.types {
-		for _, def := range s.structs {
-			if def.messageType == typ {
-				p("  %s: %s;", quote(typ), def.name)
-			}
-		}
+	for _, def := range s.payloads() {
+		p("  %s: %s;", quote(def.messageType), def.name)
 	}
 	p("}")
 	p("")
@@ -257,12 +230,8 @@ func (s *Schema) TypeScript() []byte {
 	p("")
 	p("/** The parser and encoder of each message type's payload. */")
 	p("export const payloadCodecs: { readonly [K in PayloadType]: s.Codec<PayloadTypes[K]> } = {")
-	for _, typ := range s.types {
-		for _, def := range s.structs {
-			if def.messageType == typ {
-				p("  %s: { parse: parse%s, encode: encode%s },", quote(typ), def.name, def.name)
-			}
-		}
+	for _, def := range s.payloads() {
+		p("  %s: { parse: parse%s, encode: encode%s },", quote(def.messageType), def.name, def.name)
 	}
 	p("};")
 	p("")
