@@ -62,7 +62,9 @@ type exportConfig struct {
 type ExportOption func(*exportConfig)
 
 // WithBatchSize sets how many spans make a batch that is exported at once
-// (default 64). A value < 1 means the default.
+// (default 64). A value < 1 means the default. A batch size above the
+// queue size (see [WithQueueSize]) is lowered to it, so that a full queue
+// is exported at once.
 func WithBatchSize(n int) ExportOption {
 	return func(c *exportConfig) { c.batchSize = n }
 }
@@ -130,9 +132,6 @@ type Registration struct {
 	qmu     sync.Mutex
 	pending []protocol.TraceSpan // at most cfg.queueSize; guarded by qmu
 	closed  bool                 // Shutdown has begun; guarded by qmu
-
-	mu      sync.Mutex
-	stopped bool
 }
 
 // RegisterExporter attaches e to every span that ends from now on, until
@@ -165,6 +164,9 @@ func RegisterExporter(e Exporter, opts ...ExportOption) *Registration {
 	if cfg.queueSize < 1 {
 		cfg.queueSize = defaultQueueSize
 	}
+	// A batch larger than the queue could never fill: the queue would drop
+	// spans until the next flush interval instead of being exported.
+	cfg.batchSize = min(cfg.batchSize, cfg.queueSize)
 	if cfg.onError == nil {
 		cfg.onError = func(error) {}
 	}
@@ -216,7 +218,7 @@ func (r *Registration) enqueue(sp *protocol.TraceSpan) {
 		return
 	}
 	if r.pending == nil {
-		r.pending = make([]protocol.TraceSpan, 0, min(r.cfg.batchSize, r.cfg.queueSize))
+		r.pending = make([]protocol.TraceSpan, 0, r.cfg.batchSize)
 	}
 	r.pending = append(r.pending, *sp)
 	full := len(r.pending)%r.cfg.batchSize == 0
@@ -353,13 +355,15 @@ func (r *Registration) Shutdown(ctx context.Context) error {
 	if r.done == nil {
 		return nil
 	}
-	r.mu.Lock()
-	if r.stopped {
-		r.mu.Unlock()
+	// From now on enqueue ignores spans, even from an End that loaded the
+	// list of registrations before r left it below.
+	r.qmu.Lock()
+	first := !r.closed
+	r.closed = true
+	r.qmu.Unlock()
+	if !first {
 		return nil
 	}
-	r.stopped = true
-	r.mu.Unlock()
 
 	registry.mu.Lock()
 	old := activeRegistrations()
@@ -371,11 +375,6 @@ func (r *Registration) Shutdown(ctx context.Context) error {
 	}
 	registry.regs.Store(&regs)
 	registry.mu.Unlock()
-	// An End that loaded the old list may still call enqueue: from now on
-	// it is ignored.
-	r.qmu.Lock()
-	r.closed = true
-	r.qmu.Unlock()
 
 	close(r.stop)
 	select {

@@ -139,6 +139,21 @@ func TestExportBatchSize(t *testing.T) {
 	}
 }
 
+// TestExportQueueSmallerThanBatch checks that a queue smaller than the
+// batch size is exported as soon as it is full, instead of dropping spans
+// until the next flush interval.
+func TestExportQueueSmallerThanBatch(t *testing.T) {
+	rec := newRecorder()
+	r := register(t, rec, trace.WithBatchSize(64), trace.WithQueueSize(2), trace.WithFlushInterval(time.Hour))
+	if batch, _, queue := r.Config(); batch != 2 || queue != 2 {
+		t.Errorf("batch size, queue size = %d, %d; want 2, 2", batch, queue)
+	}
+	endSpans(2)
+	if got := operations(rec.next(t)); got != "op0,op1" {
+		t.Errorf("full queue exported %q, want op0,op1", got)
+	}
+}
+
 func TestExportFlushInterval(t *testing.T) {
 	rec := newRecorder()
 	register(t, rec, trace.WithFlushInterval(time.Millisecond))

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"maps"
+	"strings"
 	"sync"
 	"time"
 
@@ -313,19 +314,5 @@ func ValidTraceID(id string) bool { return validID(id, 32) }
 func ValidSpanID(id string) bool { return validID(id, 16) }
 
 func validID(id string, n int) bool {
-	if len(id) != n {
-		return false
-	}
-	zero := true
-	for i := 0; i < n; i++ {
-		c := id[i]
-		switch {
-		case c == '0':
-		case c >= '1' && c <= '9', c >= 'a' && c <= 'f':
-			zero = false
-		default:
-			return false
-		}
-	}
-	return !zero
+	return len(id) == n && lowerHex(id) && strings.TrimLeft(id, "0") != ""
 }
