@@ -42,14 +42,6 @@ func (r *Registry) PrometheusHandler() http.Handler {
 	})
 }
 
-// family is one exposed metric family: every series of one kind whose name
-// sanitises to the same exposed name.
-type family struct {
-	name   string // exposed name: sanitised, with _total for counters
-	kind   kind
-	series []*series
-}
-
 // WritePrometheus writes every series in the Prometheus text exposition
 // format, version 0.0.4, and returns the first write error.
 //
@@ -62,57 +54,49 @@ type family struct {
 // '_'. Label values escape backslash, double quote and newline, and invalid
 // UTF-8 becomes U+FFFD. There are no HELP lines and no timestamps.
 func (r *Registry) WritePrometheus(w io.Writer) error {
-	var fams []*family
-	byName := make(map[string]*family)
-	for _, s := range r.sortedSeries() {
-		name := familyName(s.kind, s.name)
-		id := name + "\x00" + s.kind.String()
-		f := byName[id]
-		if f == nil {
-			f = &family{name: name, kind: s.kind}
-			byName[id] = f
-			fams = append(fams, f)
-		}
-		f.series = append(f.series, s)
-	}
-	slices.SortFunc(fams, func(a, b *family) int {
-		return cmp.Or(strings.Compare(a.name, b.name), cmp.Compare(a.kind, b.kind))
+	// Registration gives every metric a family name of its own, so sorting
+	// by family name, then labels, puts each family's series together in
+	// the documented order.
+	all := r.allSeries()
+	slices.SortFunc(all, func(a, b *series) int {
+		return cmp.Or(strings.Compare(a.family, b.family), slices.Compare(a.labels, b.labels))
 	})
 
-	var b []byte
-	for _, f := range fams {
-		slices.SortStableFunc(f.series, func(x, y *series) int {
-			return slices.Compare(x.labels, y.labels)
-		})
-		b = append(b, "# TYPE "...)
-		b = append(b, f.name...)
-		b = append(b, ' ')
-		b = append(b, f.kind.String()...)
-		b = append(b, '\n')
-		for _, s := range f.series {
-			switch f.kind {
-			case kindCounter:
-				b = appendSample(b, f.name, "", s.labels, "", "")
-				b = strconv.AppendInt(b, s.counter.Value(), 10)
-				b = append(b, '\n')
-			case kindGauge:
-				b = appendSample(b, f.name, "", s.labels, "", "")
-				b = appendPromFloat(b, s.gauge.Value())
-				b = append(b, '\n')
-			case kindHistogram:
-				hs := s.hist.Snapshot()
-				for _, bound := range append(finiteBounds(hs.Buckets), math.Inf(1)) {
-					b = appendSample(b, f.name, "_bucket", s.labels, "le", formatBound(bound))
-					b = strconv.AppendInt(b, hs.Buckets[bound], 10)
-					b = append(b, '\n')
-				}
-				b = appendSample(b, f.name, "_sum", s.labels, "", "")
-				b = appendPromFloat(b, hs.Sum)
-				b = append(b, '\n')
-				b = appendSample(b, f.name, "_count", s.labels, "", "")
-				b = strconv.AppendInt(b, hs.Count, 10)
+	var b, labels []byte
+	for i, s := range all {
+		if i == 0 || s.family != all[i-1].family {
+			b = append(b, "# TYPE "...)
+			b = append(b, s.family...)
+			b = append(b, ' ')
+			b = append(b, s.kind.String()...)
+			b = append(b, '\n')
+		}
+		labels = appendLabels(labels[:0], s.labels)
+		switch s.kind {
+		case kindCounter:
+			b = appendSample(b, s.family, "", labels, "")
+			b = strconv.AppendInt(b, s.counter.Value(), 10)
+			b = append(b, '\n')
+		case kindGauge:
+			b = appendSample(b, s.family, "", labels, "")
+			b = appendPromFloat(b, s.gauge.Value())
+			b = append(b, '\n')
+		case kindHistogram:
+			hs := s.hist.Snapshot()
+			for _, bound := range s.hist.bounds {
+				b = appendSample(b, s.family, "_bucket", labels, formatBound(bound))
+				b = strconv.AppendInt(b, hs.Buckets[bound], 10)
 				b = append(b, '\n')
 			}
+			b = appendSample(b, s.family, "_bucket", labels, "+Inf")
+			b = strconv.AppendInt(b, hs.Count, 10)
+			b = append(b, '\n')
+			b = appendSample(b, s.family, "_sum", labels, "")
+			b = appendPromFloat(b, hs.Sum)
+			b = append(b, '\n')
+			b = appendSample(b, s.family, "_count", labels, "")
+			b = strconv.AppendInt(b, hs.Count, 10)
+			b = append(b, '\n')
 		}
 		if len(b) >= 32<<10 {
 			if _, err := w.Write(b); err != nil {
@@ -128,24 +112,32 @@ func (r *Registry) WritePrometheus(w io.Writer) error {
 	return nil
 }
 
-// appendSample appends `name+suffix{k="v",…,extraK="extraV"} ` (the braces
-// only when there is a label), ready for the value.
-func appendSample(b []byte, name, suffix string, labels []string, extraK, extraV string) []byte {
+// appendLabels appends the sorted k1, v1, k2, v2… pairs as
+// k1="v1",k2="v2", with sanitised label names and escaped values.
+func appendLabels(b []byte, sorted []string) []byte {
+	for i := 0; i < len(sorted); i += 2 {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendLabel(b, sanitizeName(sorted[i], false), sorted[i+1])
+	}
+	return b
+}
+
+// appendSample appends `name+suffix{labels,le="<le>"} ` (the braces only
+// when there is a label, le only when it is not empty), ready for the
+// value. labels is the output of appendLabels.
+func appendSample(b []byte, name, suffix string, labels []byte, le string) []byte {
 	b = append(b, name...)
 	b = append(b, suffix...)
-	if len(labels) > 0 || extraK != "" {
+	if len(labels) > 0 || le != "" {
 		b = append(b, '{')
-		for i := 0; i < len(labels); i += 2 {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendLabel(b, sanitizeName(labels[i], false), labels[i+1])
-		}
-		if extraK != "" {
+		b = append(b, labels...)
+		if le != "" {
 			if len(labels) > 0 {
 				b = append(b, ',')
 			}
-			b = appendLabel(b, extraK, extraV)
+			b = appendLabel(b, "le", le)
 		}
 		b = append(b, '}')
 	}

@@ -3,7 +3,6 @@ package metrics
 import (
 	"encoding/binary"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 )
@@ -41,6 +40,7 @@ type series struct {
 	name    string
 	labels  []string // k1, v1, k2, v2… sorted by key; never modified
 	key     string   // snapshot key: name or name{k1,v1,k2,v2}
+	family  string   // Prometheus family name (see familyName)
 	counter *Counter
 	gauge   *Gauge
 	hist    *Histogram
@@ -127,11 +127,16 @@ func (r *Registry) get(k kind, name string, labels []string, buckets []float64) 
 	if v, ok := r.series.Load(string(key)); ok {
 		s := v.(*series)
 		if s.kind != k {
-			panic(fmt.Sprintf("metrics: %s %q: name already registered as a %s", k, name, s.kind))
+			panicKind(k, name, s.kind)
 		}
 		return s
 	}
 	return r.create(k, name, labels, order, string(key), buckets)
+}
+
+// panicKind panics because name, asked for as a k, is registered as have.
+func panicKind(k kind, name string, have kind) {
+	panic(fmt.Sprintf("metrics: %s %q: name already registered as a %s", k, name, have))
 }
 
 func (r *Registry) create(k kind, name string, labels []string, order []int, key string, buckets []float64) *series {
@@ -140,15 +145,15 @@ func (r *Registry) create(k kind, name string, labels []string, order []int, key
 	if v, ok := r.series.Load(key); ok { // created while we waited for mu
 		s := v.(*series)
 		if s.kind != k {
-			panic(fmt.Sprintf("metrics: %s %q: name already registered as a %s", k, name, s.kind))
+			panicKind(k, name, s.kind)
 		}
 		return s
 	}
 	have, known := r.kinds[name]
 	if known && have != k {
-		panic(fmt.Sprintf("metrics: %s %q: name already registered as a %s", k, name, have))
+		panicKind(k, name, have)
 	}
-	s := &series{kind: k, name: name}
+	s := &series{kind: k, name: name, family: familyName(k, name)}
 	if len(labels) > 0 {
 		s.labels = make([]string, 0, len(labels))
 		for _, i := range order {
@@ -204,10 +209,10 @@ func (r *Registry) claims(s *series, newName bool) claimed {
 	checkLabelKeys(s.kind, s.name, s.labels)
 	c := claimed{
 		jsonKey: strings.ToValidUTF8(s.key, "\uFFFD"),
-		promKey: promKey(s.kind, s.name, s.labels),
+		promKey: promKey(s.family, s.labels),
 	}
 	if newName {
-		c.families = exposedNames(s.kind, s.name)
+		c.families = exposedNames(s.kind, s.family)
 		for _, f := range c.families {
 			if o, ok := r.families[f]; ok {
 				panic(fmt.Sprintf("metrics: %s %q: Prometheus name %q is already used by %s %q", s.kind, s.name, f, o.kind, o.name))
@@ -228,19 +233,19 @@ func (r *Registry) claims(s *series, newName bool) claimed {
 // promKey identifies a series as the Prometheus output shows it: its
 // family name and its pairs with sanitised keys and valid UTF-8 values,
 // ordered by key. sorted is the series' k1, v1, k2, v2… list.
-func promKey(k kind, name string, sorted []string) string {
+func promKey(family string, sorted []string) string {
 	shown := make([]string, len(sorted))
 	for i := 0; i < len(sorted); i += 2 {
 		shown[i] = sanitizeName(sorted[i], false)
 		shown[i+1] = strings.ToValidUTF8(sorted[i+1], "\uFFFD")
 	}
-	return string(appendInternalKey(nil, familyName(k, name), shown, sortedPairs(nil, shown)))
+	return string(appendInternalKey(nil, family, shown, sortedPairs(nil, shown)))
 }
 
 // exposedNames returns the names under which the Prometheus output shows a
-// metric: the family name first, then, for a histogram, its sample names.
-func exposedNames(k kind, name string) []string {
-	family := familyName(k, name)
+// metric of this family: the family name first, then, for a histogram, its
+// sample names.
+func exposedNames(k kind, family string) []string {
 	if k == kindHistogram {
 		return []string{family, family + "_bucket", family + "_sum", family + "_count"}
 	}
@@ -321,18 +326,12 @@ func snapshotKey(name string, sorted []string) string {
 	return name + "{" + strings.Join(sorted, ",") + "}"
 }
 
-// sortedSeries returns every series ordered by name, then labels.
-func (r *Registry) sortedSeries() []*series {
+// allSeries returns every series, in no particular order.
+func (r *Registry) allSeries() []*series {
 	var all []*series
 	r.series.Range(func(_, v any) bool {
 		all = append(all, v.(*series))
 		return true
-	})
-	slices.SortFunc(all, func(a, b *series) int {
-		if c := strings.Compare(a.name, b.name); c != 0 {
-			return c
-		}
-		return slices.Compare(a.labels, b.labels)
 	})
 	return all
 }

@@ -80,8 +80,8 @@ var (
 func (r *Registry) Snapshot() RegistrySnapshot {
 	var snap RegistrySnapshot
 	// Registration keeps snapshot keys unique, so no series overwrites
-	// another here.
-	for _, s := range r.sortedSeries() {
+	// another here, whatever the order.
+	for _, s := range r.allSeries() {
 		switch s.kind {
 		case kindCounter:
 			if snap.Counters == nil {
