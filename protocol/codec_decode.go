@@ -160,9 +160,10 @@ func decodeEnvelope(data []byte) (*Message, error) {
 	var strs [fieldType + 1]string
 	for f := range fieldTimestamp {
 		if at[f+1] > at[f] {
-			// buf is never written again, and m.Payload is capped so that
-			// appending to it copies, so the bytes of buf before the
-			// payload may back immutable strings: this saves one
+			// buf is never written again, and its bytes before the
+			// payload are out of reach of m.Payload, a slice of its tail
+			// capped at its end, so they may back immutable strings even
+			// if the caller writes to the payload: this saves one
 			// allocation per string.
 			strs[f] = unsafe.String(&buf[at[f]], at[f+1]-at[f])
 		}

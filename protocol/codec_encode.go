@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"hash/crc32"
 	"strconv"
 	"unicode/utf8"
 
@@ -66,7 +65,7 @@ func encode(m *Message, withChecksum bool) ([]byte, error) {
 		head := appendHead(headBuf[:0], m, &strs, &strLen)
 		sum := m.Checksum
 		if withChecksum {
-			sum = storedChecksum(crc32.ChecksumIEEE(p))
+			sum = checksum(p)
 		}
 		return bytes.Join([][]byte{head, p, appendTail(tailBuf[:0], sum)}, nil), nil
 	}
@@ -79,7 +78,7 @@ func encode(m *Message, withChecksum bool) ([]byte, error) {
 	}
 	sum := m.Checksum
 	if withChecksum {
-		sum = storedChecksum(crc32.ChecksumIEEE(b[at:]))
+		sum = checksum(b[at:])
 	}
 	return appendTail(b, sum), nil
 }

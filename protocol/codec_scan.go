@@ -368,6 +368,22 @@ func skipDigits(b []byte, i int) int {
 	return i
 }
 
+// scanScalar scans the literal (true, false or null) or the number that
+// starts at b[i]; value and compact read these the same way.
+func scanScalar(b []byte, i int) (int, bool) {
+	switch c := b[i]; {
+	case c == 't':
+		return scanLiteral(b, i, "true")
+	case c == 'f':
+		return scanLiteral(b, i, "false")
+	case c == 'n':
+		return scanLiteral(b, i, "null")
+	case c == '-' || '0' <= c && c <= '9':
+		return scanNumber(b, i)
+	}
+	return i, false
+}
+
 // scanLiteral scans the literal word (true, false or null) at b[i].
 func scanLiteral(b []byte, i int, word string) (int, bool) {
 	if len(b)-i < len(word) || string(b[i:i+len(word)]) != word {
@@ -445,23 +461,8 @@ next:
 					return i, false
 				}
 			}
-		case 't':
-			if i, ok = scanLiteral(b, i, "true"); !ok {
-				return i, false
-			}
-		case 'f':
-			if i, ok = scanLiteral(b, i, "false"); !ok {
-				return i, false
-			}
-		case 'n':
-			if i, ok = scanLiteral(b, i, "null"); !ok {
-				return i, false
-			}
 		default:
-			if c != '-' && (c < '0' || c > '9') {
-				return i, false
-			}
-			if i, ok = scanNumber(b, i); !ok {
+			if i, ok = scanScalar(b, i); !ok {
 				return i, false
 			}
 		}
@@ -502,19 +503,12 @@ next:
 	}
 }
 
-// shortStr is the fast path of str, small enough to be inlined: a string
-// of at most seven bytes in the clean prefix, such as most keys. If it
-// returns false (also when b[i] is not a quote), i is unchanged and str or
-// member must scan what is there.
+// shortStr is the fast path of str: shortQuoteEnd in the clean prefix,
+// for strings of at most seven bytes such as most keys. If it returns
+// false (also when b[i] is not a quote), i is unchanged and str or member
+// must scan what is there.
 func (s *scanner) shortStr(i int) (int, bool) {
-	if i+9 > s.clean || s.b[i] != '"' {
-		return i, false
-	}
-	v := binary.LittleEndian.Uint64(s.b[i+1:i+9]) ^ '"'*ones
-	if hit := (v - ones) &^ v & highs; hit != 0 {
-		return i + 2 + bits.TrailingZeros64(hit)/8, true
-	}
-	return i, false
+	return shortQuoteEnd(s.b[:s.clean], i)
 }
 
 // member scans `"key" :` at b[i] and the whitespace after it, up to the
@@ -585,29 +579,14 @@ next:
 				n--
 				break
 			}
-			if j, short := shortQuoteEnd(b, i); short && b[i] == '"' && j < len(b) && b[j] == ':' {
+			if j, short := shortQuoteEnd(b, i); short && j < len(b) && b[j] == ':' {
 				i = j + 1
 			} else if i = keyEnd(b, i); i < 0 {
 				return i, false
 			}
 			continue next
-		case 't':
-			if i, ok = scanLiteral(b, i, "true"); !ok {
-				return i, false
-			}
-		case 'f':
-			if i, ok = scanLiteral(b, i, "false"); !ok {
-				return i, false
-			}
-		case 'n':
-			if i, ok = scanLiteral(b, i, "null"); !ok {
-				return i, false
-			}
 		default:
-			if c != '-' && (c < '0' || c > '9') {
-				return i, false
-			}
-			if i, ok = scanNumber(b, i); !ok {
+			if i, ok = scanScalar(b, i); !ok {
 				return i, false
 			}
 		}
@@ -621,7 +600,7 @@ next:
 			switch b[i] {
 			case ',':
 				if i++; object {
-					if j, short := shortQuoteEnd(b, i); short && b[i] == '"' && j < len(b) && b[j] == ':' {
+					if j, short := shortQuoteEnd(b, i); short && j < len(b) && b[j] == ':' {
 						i = j + 1
 					} else if i = keyEnd(b, i); i < 0 {
 						return i, false
@@ -648,11 +627,8 @@ next:
 
 // quoteEnd returns the offset just past the string that starts with the
 // quote at b[i], where b has no escape and no control character, or -1 if
-// it does not end in b.
+// it does not end in b. Its callers try shortQuoteEnd first.
 func quoteEnd(b []byte, i int) int {
-	if j, ok := shortQuoteEnd(b, i); ok {
-		return j
-	}
 	if q := indexQuote(b, i+1); q < len(b) {
 		return q + 1
 	}
@@ -661,9 +637,10 @@ func quoteEnd(b []byte, i int) int {
 
 // shortQuoteEnd is quoteEnd for strings of at most seven bytes, small
 // enough to be inlined: it looks at the eight bytes after the quote at
-// once. If it returns false, quoteEnd must look further.
+// once. If it returns false (also when b[i] is not a quote), i is
+// unchanged and quoteEnd must look further.
 func shortQuoteEnd(b []byte, i int) (int, bool) {
-	if i+9 > len(b) {
+	if i+9 > len(b) || b[i] != '"' {
 		return i, false
 	}
 	v := binary.LittleEndian.Uint64(b[i+1:i+9]) ^ '"'*ones

@@ -55,12 +55,16 @@ func CheckVersion(version string) error {
 	if version == CurrentVersion && currentSupported {
 		return nil // the common case, decided once
 	}
-	return checkVersion(version, mustVersion(MinSupportedVersion), mustVersion(MaxSupportedVersion))
+	return checkVersion(version, minVersion, maxVersion)
 }
 
-// currentSupported is whether CheckVersion accepts CurrentVersion. It is
-// computed once from the constants and never changes.
-var currentSupported = checkVersion(CurrentVersion, mustVersion(MinSupportedVersion), mustVersion(MaxSupportedVersion)) == nil
+// The supported range, and whether CheckVersion accepts CurrentVersion,
+// computed once from the constants. They never change.
+var (
+	minVersion       = mustVersion(MinSupportedVersion)
+	maxVersion       = mustVersion(MaxSupportedVersion)
+	currentSupported = checkVersion(CurrentVersion, minVersion, maxVersion) == nil
+)
 
 func checkVersion(version string, lo, hi uint64) error {
 	if strings.TrimSpace(version) == "" {
