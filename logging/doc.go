@@ -73,13 +73,15 @@
 // # Cost
 //
 // The JSON a [Logger] writes comes from a handler of this package that
-// writes byte for byte what slog.NewJSONHandler writes, but formats strings,
-// numbers, booleans, durations, times and errors itself into a pooled
-// buffer; records holding other values (groups, LogValuers, structs) are
-// handed to slog's JSON handler, behind the same lock. A Logger does not
-// capture the caller's program counter, since none of its handlers records
-// the source. A line with a few attributes and the trace IDs costs about
-// half of what slog's JSON handler costs, and allocates nothing.
+// writes byte for byte what slog.NewJSONHandler writes, but formats
+// strings, numbers, booleans, durations, times and errors itself into a
+// pooled buffer. A record holding any other value (a group, as under
+// WithGroup; a LogValuer; a struct), and every record of a logger whose
+// With attributes hold one, is handed to slog's JSON handler instead,
+// behind the same lock. A Logger does not capture the caller's program
+// counter, since none of its handlers records the source. A line with a
+// few attributes and the trace IDs costs about half of what slog's JSON
+// handler costs, and allocates nothing.
 //
 // # Concurrency
 //

@@ -5,9 +5,6 @@ import (
 	"log/slog"
 )
 
-// DefaultWriter is the writer New uses without WithWriter.
-func DefaultWriter() io.Writer { return newConfig(nil).w }
-
 // WriterOf is the writer New uses with opts.
 func WriterOf(opts ...Option) io.Writer { return newConfig(opts).w }
 

@@ -125,7 +125,7 @@ func (h *handler) Handle(ctx context.Context, r slog.Record) error {
 
 // isEmpty reports whether a is the zero Attr, which handlers ignore.
 func isEmpty(a slog.Attr) bool {
-	return a.Key == "" && a.Value.Kind() == slog.KindAny && a.Value.Any() == nil
+	return a.Key == "" && a.Value.Equal(slog.Value{})
 }
 
 // redactAll returns attrs with listed keys redacted, sharing attrs when

@@ -121,7 +121,6 @@ func (h *jsonHandler) Handle(ctx context.Context, r slog.Record) error {
 // when r holds a value it leaves to slog.
 func (h *jsonHandler) appendRecord(b []byte, r slog.Record) ([]byte, bool) {
 	b = append(b, '{')
-	sep := false
 	if !r.Time.IsZero() {
 		t := r.Time.Round(0)
 		if !timeInRange(t) {
@@ -129,9 +128,6 @@ func (h *jsonHandler) appendRecord(b []byte, r slog.Record) ([]byte, bool) {
 		}
 		b = append(b, `"time":`...)
 		b = appendTime(b, t)
-		sep = true
-	}
-	if sep {
 		b = append(b, ',')
 	}
 	b = append(b, `"level":`...)
@@ -164,10 +160,10 @@ func appendAttrs(b []byte, attrs []slog.Attr) ([]byte, bool) {
 // appendAttr appends a as ,"key":value, appends nothing for an empty
 // attribute, as slog does, and reports false for a value left to slog.
 func appendAttr(b []byte, a slog.Attr) ([]byte, bool) {
-	v := a.Value
-	if a.Key == "" && v.Kind() == slog.KindAny && v.Any() == nil {
+	if isEmpty(a) {
 		return b, true
 	}
+	v := a.Value
 	n := len(b)
 	b = append(b, ',')
 	b = appendString(b, a.Key)

@@ -375,7 +375,7 @@ func TestTextFormat(t *testing.T) {
 }
 
 func TestDefaultWriterIsStderr(t *testing.T) {
-	if got := logging.DefaultWriter(); got != os.Stderr {
+	if got := logging.WriterOf(); got != os.Stderr {
 		t.Errorf("default writer = %v, want os.Stderr", got)
 	}
 	if got := logging.WriterOf(logging.WithWriter(nil)); got != os.Stderr {
@@ -531,8 +531,8 @@ func (failingWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
 // TestSeedCalls runs every call the package reference shows, in order.
 func TestSeedCalls(t *testing.T) {
 	// log := logging.New("matchspec", logging.LevelInfo): JSON to stderr.
-	if log := logging.New("matchspec", logging.LevelInfo); log.Level() != logging.LevelInfo || logging.DefaultWriter() != os.Stderr {
-		t.Errorf("New: level %v, writer %v; want INFO and os.Stderr", log.Level(), logging.DefaultWriter())
+	if log := logging.New("matchspec", logging.LevelInfo); log.Level() != logging.LevelInfo || logging.WriterOf() != os.Stderr {
+		t.Errorf("New: level %v, writer %v; want INFO and os.Stderr", log.Level(), logging.WriterOf())
 	}
 	// logging.WithWriter(os.Stdout).
 	if got := logging.WriterOf(logging.WithWriter(os.Stdout)); got != os.Stdout {
