@@ -53,13 +53,15 @@
 //
 // The CI gate, run by make test and on every pull request: the workspace
 // policy (layout, no replace in any go.mod, no dependency on the repository
-// root path, doc.go, CHANGELOG.md, examples, go directive 1.26.0, go.work
-// lists every module and serves every required sibling version from the
-// working tree, allowed module edges, no import cycle), declared bumps not
-// lower than the API diff needs, every require of a sibling naming a tagged
-// version or one this release creates (a v0.0.0 require of a module never
-// released is accepted: the release raises it), canonical tag names, and no
-// refused release. Problems print as a table; the exit status is 2.
+// root path, doc.go and a "Package <name> " comment on every library package,
+// CHANGELOG.md, examples, go directive 1.26.0, go.work lists every module
+// and serves every required sibling version from the working tree, every
+// third-party module required at one version, allowed module edges, no
+// import cycle), declared bumps not lower than the API diff needs, every
+// require of a sibling naming a tagged version or one this release creates
+// (a v0.0.0 require of a module never released is accepted: the release
+// raises it), canonical tag names, and no refused release. Problems print
+// as a table; the exit status is 2.
 //
 // # verify [--json] [--jobs N]
 //

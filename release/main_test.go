@@ -126,7 +126,7 @@ func TestPlanThisRepository(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &p); err != nil {
 		t.Fatalf("plan JSON: %v\n%s", err, stdout.String())
 	}
-	data, err := readFile(filepath.Join(clone, "go.work"))
+	data, err := os.ReadFile(filepath.Join(clone, "go.work"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,5 +191,3 @@ func TestPlanThisRepository(t *testing.T) {
 		}
 	}
 }
-
-func readFile(name string) ([]byte, error) { return os.ReadFile(name) }

@@ -10,20 +10,23 @@
 // policy and release rules), and `go run ./release verify`, the standalone
 // lane: each module built and tested alone with GOWORK=off against a scratch
 // proxy, as a user who pins it gets it. With -quick (make check) the test
-// lanes are left out: gofmt, vet and release check only.
+// lanes are left out: gofmt, vet and release check only. With -fuzz=D
+// (make fuzz) it runs none of the lanes but every fuzz target of the
+// workspace for D each, one result per target.
 //
 // Every lane runs even when an earlier one failed. The last line is
 // "N passed, N failed": Go test functions (top-level tests, examples, fuzz
 // seeds) counted from go test -json, the Python and TypeScript tests, plus
-// one per check (gofmt, each vet,
-// release check) and one per module verified standalone. A package that
-// fails without a failing test, such as a build failure, counts as one
-// failure. The exit status is non-zero on any failure.
+// one per check (gofmt, each vet, release check) and one per module
+// verified standalone. A package that fails without a failing test, such
+// as a build failure, counts as one failure. The exit status is non-zero on
+// any failure.
 package main
 
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -33,10 +36,12 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/greynewell/mist-go/release/internal/git"
 )
 
 func main() {
-	quick := flag.Bool("quick", false, "run only gofmt, vet and the workspace policy test (make check)")
+	quick := flag.Bool("quick", false, "run only gofmt, vet and release check (make check)")
 	fuzz := flag.Duration("fuzz", 0, "instead of the lanes, run every fuzz target of the workspace for this long each (make fuzz)")
 	flag.Parse()
 	root, err := findRoot()
@@ -54,7 +59,7 @@ func main() {
 	r.check("GOOS=windows go vet work", []string{"GOOS=windows"}, "go", "vet", "work")
 	if !*quick {
 		r.bindings()
-		r.goTest("go test -race work", root, nil, "test", "-race", "-count=1", "-json", "work")
+		r.goTest("go test -race work", "test", "-race", "-count=1", "-json", "work")
 	}
 	r.check("release check", nil, "go", "run", "./release", "check")
 	if !*quick {
@@ -182,17 +187,19 @@ func gofmtPath() (string, error) {
 	return filepath.Join(strings.TrimSpace(string(out)), "bin", "gofmt"), nil
 }
 
+// goFiles returns the Go files git tracks (or would track) that exist.
 func (r *runner) goFiles() ([]string, error) {
-	out, err := r.command(r.root, nil, "git", "ls-files", "--cached", "--others", "--exclude-standard", "--", "*.go").Output()
+	g := git.Runner{Path: "git", Dir: r.root, Env: os.Environ()}
+	names, err := g.Files(context.Background(), "")
 	if err != nil {
-		return nil, fmt.Errorf("git ls-files: %w", err)
+		return nil, err
 	}
 	var files []string
-	for _, f := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if f == "" {
+	for _, f := range names {
+		if !strings.HasSuffix(f, ".go") {
 			continue
 		}
-		if _, err := os.Stat(filepath.Join(r.root, f)); err == nil { // skip deleted files
+		if _, err := os.Stat(filepath.Join(r.root, filepath.FromSlash(f))); err == nil { // skip deleted files
 			files = append(files, f)
 		}
 	}
@@ -262,9 +269,9 @@ type event struct {
 }
 
 // goTest runs go test -json and reports each package and failing test.
-func (r *runner) goTest(title, dir string, env []string, args ...string) {
+func (r *runner) goTest(title string, args ...string) {
 	r.lane(title)
-	cmd := r.command(dir, env, "go", args...)
+	cmd := r.command(r.root, nil, "go", args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()

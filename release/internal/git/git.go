@@ -44,31 +44,22 @@ func (r Runner) In(dir string) Runner {
 // error with code internal whose message holds the command and git's
 // standard error.
 func (r Runner) Run(ctx context.Context, args ...string) (string, error) {
-	out, err := r.run(ctx, nil, args...)
-	return string(out), err
-}
-
-// RunInput is Run with stdin.
-func (r Runner) RunInput(ctx context.Context, stdin []byte, args ...string) (string, error) {
-	out, err := r.run(ctx, stdin, args...)
+	out, err := r.run(ctx, args...)
 	return string(out), err
 }
 
 // Bytes is Run returning the raw output.
 func (r Runner) Bytes(ctx context.Context, args ...string) ([]byte, error) {
-	return r.run(ctx, nil, args...)
+	return r.run(ctx, args...)
 }
 
-func (r Runner) run(ctx context.Context, stdin []byte, args ...string) ([]byte, error) {
+func (r Runner) run(ctx context.Context, args ...string) ([]byte, error) {
 	if r.Path == "" {
 		return nil, ErrNoGit
 	}
 	cmd := exec.CommandContext(ctx, r.Path, append([]string{"-c", "core.quotepath=off"}, args...)...)
 	cmd.Dir = r.Dir
 	cmd.Env = r.Env
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
-	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -154,9 +145,8 @@ type Tag struct {
 	Time   time.Time
 }
 
-// Tags returns every tag of the repository whose name starts with one of
-// the prefixes (all tags when none is given), in the order of git
-// for-each-ref (by name). Tags that do not point at a commit are skipped.
+// Tags returns every tag of the repository that points at a commit
+// (directly, or through an annotated tag), sorted by name.
 func (r Runner) Tags(ctx context.Context) ([]Tag, error) {
 	out, err := r.Run(ctx, "for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(*objecttype)%00%(objecttype)%00%(creatordate:unix)%00%(*committerdate:unix)%00%(committerdate:unix)", "refs/tags")
 	if err != nil {
@@ -187,48 +177,28 @@ func (r Runner) Tags(ctx context.Context) ([]Tag, error) {
 	return tags, nil
 }
 
-// CommitTime returns the committer time of a commit.
-func (r Runner) CommitTime(ctx context.Context, rev string) (time.Time, error) {
-	out, err := r.Run(ctx, "show", "-s", "--format=%ct", rev)
-	if err != nil {
-		return time.Time{}, err
-	}
-	var sec int64
-	if _, err := fmt.Sscan(strings.TrimSpace(out), &sec); err != nil {
-		return time.Time{}, errors.Wrapf(errors.CodeInternal, err, "commit time of %s", rev)
-	}
-	return time.Unix(sec, 0).UTC(), nil
-}
-
 // ChangedFiles returns the paths (slash-separated, relative to the top of
 // the repository) that differ between base and the working tree, plus the
 // untracked files that are not ignored. With base == "" it returns every
 // tracked and untracked file. r must run at the top of the work tree.
 func (r Runner) ChangedFiles(ctx context.Context, base string) ([]string, error) {
-	var args []string
 	if base == "" {
-		args = []string{"ls-files", "-z", "--cached", "--others", "--exclude-standard"}
-	} else {
-		args = []string{"diff", "--name-only", "--no-renames", "-z", base, "--"}
+		return r.Files(ctx, "")
 	}
-	out, err := r.Run(ctx, args...)
+	out, err := r.Run(ctx, "diff", "--name-only", "--no-renames", "-z", base, "--")
 	if err != nil {
 		return nil, err
 	}
-	files := splitZ(out)
-	if base != "" {
-		other, err := r.Run(ctx, "ls-files", "-z", "--others", "--exclude-standard")
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, splitZ(other)...)
+	other, err := r.Run(ctx, "ls-files", "-z", "--others", "--exclude-standard")
+	if err != nil {
+		return nil, err
 	}
-	return files, nil
+	return append(splitZ(out), splitZ(other)...), nil
 }
 
 // Files returns the files of the working tree under dir (slash-separated,
-// relative to the top), tracked or untracked but not ignored, that exist on
-// disk. dir "" means the whole tree.
+// relative to the top): tracked (even when deleted since) or untracked but
+// not ignored. dir "" means the whole tree.
 func (r Runner) Files(ctx context.Context, dir string) ([]string, error) {
 	args := []string{"ls-files", "-z", "--cached", "--others", "--exclude-standard"}
 	if dir != "" {

@@ -11,13 +11,13 @@ import (
 	"fmt"
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/greynewell/mist-go/release/internal/graph"
 	"github.com/greynewell/mist-go/release/internal/workspace"
 	"golang.org/x/mod/semver"
 )
@@ -54,25 +54,36 @@ type Problem struct {
 func (p Problem) String() string { return fmt.Sprintf("%s: %s [%s]", p.Module, p.Msg, p.Rule) }
 
 // Check loads the workspace at root and returns the problems it finds,
-// sorted by module and rule. The error is for a workspace that cannot be
-// read at all.
+// sorted by module and rule ([SortProblems]). The error is for a workspace
+// that cannot be read at all.
 func Check(root string, rules Rules) ([]Problem, error) {
 	ws, err := workspace.Load(root)
 	if err != nil {
 		return nil, err
 	}
+	return CheckWorkspace(ws, rules)
+}
+
+// CheckWorkspace is [Check] on a workspace already loaded.
+func CheckWorkspace(ws *workspace.Workspace, rules Rules) ([]Problem, error) {
 	c := &checker{ws: ws, rules: rules}
 	c.rootRef = rootModRef(c.prefix())
 	if err := c.run(); err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(c.problems, func(a, b Problem) int {
+	SortProblems(c.problems)
+	return c.problems, nil
+}
+
+// SortProblems sorts problems by module, then rule, keeping the order of
+// problems with the same module and rule.
+func SortProblems(problems []Problem) {
+	slices.SortStableFunc(problems, func(a, b Problem) int {
 		if a.Module != b.Module {
 			return strings.Compare(a.Module, b.Module)
 		}
 		return strings.Compare(a.Rule, b.Rule)
 	})
-	return c.problems, nil
 }
 
 type checker struct {
@@ -101,13 +112,15 @@ func (c *checker) run() error {
 	c.checkThirdPartyVersions()
 
 	edges := map[string][]string{} // module dir -> dirs it requires or imports
+	var dirs []string
 	for _, m := range ws.Mods {
+		dirs = append(dirs, m.Dir)
 		if err := c.checkModule(m, edges); err != nil {
 			return fmt.Errorf("%s: %w", m.Dir, err)
 		}
 	}
-	for _, cyc := range cycles(edges) {
-		c.add(cyc[0], "cycle", "modules form an import cycle: %s", strings.Join(append(cyc, cyc[0]), " -> "))
+	for _, cyc := range graph.Order(dirs, edges).Cycles {
+		c.add(cyc[0], "cycle", "modules form an import cycle: %s", strings.Join(graph.CyclePath(cyc, edges), " -> "))
 	}
 	return nil
 }
@@ -205,7 +218,7 @@ func (c *checker) checkModule(m *workspace.Module, edges map[string][]string) er
 			return err
 		}
 		for _, p := range undocumented {
-			c.add(dir, "doc", "package in %s has no package comment", path(dir, p))
+			c.add(dir, "doc", "package in %s has no package comment that starts \"Package <name> \" (the form go doc shows)", path(dir, p))
 		}
 	}
 
@@ -309,20 +322,13 @@ func hasExample(dir string) (bool, error) {
 
 // undocumentedPackages returns the directories (relative to the module
 // root) of non-main packages in which no non-test file has a package
-// comment that starts "Package <name> ", the form go doc shows. Nested
-// modules, testdata and hidden directories are skipped.
+// comment that starts "Package <name> ", the form go doc shows. The
+// directories are those of [workspace.WalkSources].
 func undocumentedPackages(root string) ([]string, error) {
 	var out []string
 	fset := token.NewFileSet()
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || !d.IsDir() {
-			return err
-		}
-		name := d.Name()
-		if p != root && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") || exists(filepath.Join(p, "go.mod"))) {
-			return filepath.SkipDir
-		}
-		files, err := filepath.Glob(filepath.Join(p, "*.go"))
+	err := workspace.WalkSources(root, func(dir string) error {
+		files, err := workspace.GoFiles(dir)
 		if err != nil {
 			return err
 		}
@@ -344,67 +350,10 @@ func undocumentedPackages(root string) ([]string, error) {
 			}
 		}
 		if sources > 0 && documented == 0 {
-			rel, _ := filepath.Rel(root, p)
+			rel, _ := filepath.Rel(root, dir)
 			out = append(out, filepath.ToSlash(rel))
 		}
 		return nil
 	})
 	return out, err
-}
-
-// cycles returns the strongly connected components of the graph that
-// contain a cycle, each as a sorted list of nodes, sorted by first node.
-func cycles(g map[string][]string) [][]string {
-	nodes := make([]string, 0, len(g))
-	for n := range g {
-		nodes = append(nodes, n)
-	}
-	slices.Sort(nodes)
-	var (
-		index   = map[string]int{}
-		low     = map[string]int{}
-		onStack = map[string]bool{}
-		stack   []string
-		next    int
-		out     [][]string
-	)
-	var visit func(v string)
-	visit = func(v string) {
-		index[v], low[v] = next, next
-		next++
-		stack = append(stack, v)
-		onStack[v] = true
-		for _, w := range g[v] {
-			if _, seen := index[w]; !seen {
-				visit(w)
-				low[v] = min(low[v], low[w])
-			} else if onStack[w] {
-				low[v] = min(low[v], index[w])
-			}
-		}
-		if low[v] != index[v] {
-			return
-		}
-		var scc []string
-		for {
-			w := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			onStack[w] = false
-			scc = append(scc, w)
-			if w == v {
-				break
-			}
-		}
-		if len(scc) > 1 || slices.Contains(g[v], v) {
-			slices.Sort(scc)
-			out = append(out, scc)
-		}
-	}
-	for _, n := range nodes {
-		if _, seen := index[n]; !seen {
-			visit(n)
-		}
-	}
-	slices.SortFunc(out, func(a, b []string) int { return strings.Compare(a[0], b[0]) })
-	return out
 }

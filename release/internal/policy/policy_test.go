@@ -103,6 +103,17 @@ func TestCheck(t *testing.T) {
 			want:   []string{"a doc"},
 		},
 		{
+			// Fixed: the doc rule walked node_modules and vendor, which the
+			// imports walk skips; a Go file an npm package ships is not ours.
+			name: "Go files under node_modules, vendor or testdata are not packages",
+			change: func(f map[string]string) {
+				f["a/node_modules/x/x.go"] = "package x\n"
+				f["a/vendor/y/y.go"] = "package y\n"
+				f["a/testdata/z.go"] = "package z\n"
+				f["a/_tmp/w.go"] = "package w\n"
+			},
+		},
+		{
 			name:   "missing CHANGELOG.md",
 			change: func(f map[string]string) { delete(f, "b/CHANGELOG.md") },
 			want:   []string{"b changelog"},
@@ -230,15 +241,36 @@ func TestCheckUnreadableWorkspace(t *testing.T) {
 	}
 }
 
+// TestCycles checks the cycle rule on a workspace with a cycle of three
+// modules (reported once, along the path) and one module that requires
+// itself.
 func TestCycles(t *testing.T) {
-	g := map[string][]string{
-		"a": {"b"}, "b": {"c"}, "c": {"a"},
-		"d": {"d"},
-		"e": {"a"},
+	files := map[string]string{"go.work": "go 1.26.0\n\nuse (\n\t./a\n\t./b\n\t./c\n\t./d\n\t./e\n)\n\nreplace (\n"}
+	for dir, deps := range map[string][]string{"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"d"}, "e": {"a"}} {
+		gomod := "module " + rp + "/" + dir + "\n\ngo 1.26.0\n"
+		for _, d := range deps {
+			gomod += "\nrequire " + rp + "/" + d + " v0.0.0\n"
+		}
+		files[dir+"/go.mod"] = gomod
+		if dir != "e" { // e is the only module nothing requires
+			files["go.work"] += "\t" + rp + "/" + dir + " v0.0.0 => ./" + dir + "\n"
+		}
 	}
-	want := [][]string{{"a", "b", "c"}, {"d"}}
-	if diff := cmp.Diff(want, cycles(g)); diff != "" {
-		t.Errorf("cycles (-want +got):\n%s", diff)
+	files["go.work"] += ")\n"
+	problems, err := Check(writeTree(t, files), Rules{Unreleased: []string{"a", "b", "c", "d", "e"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range problems {
+		got = append(got, p.String())
+	}
+	want := []string{
+		"a: modules form an import cycle: a -> b -> c -> a [cycle]",
+		"d: modules form an import cycle: d -> d [cycle]",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }
 

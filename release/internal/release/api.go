@@ -51,7 +51,7 @@ func (r *repo) apiDiffs(ctx context.Context, mods []*mod) (map[*mod]apiResult, e
 		return nil, errors.Wrap(errors.CodeInternal, err, "temporary directory")
 	}
 	defer os.RemoveAll(tmp)
-	px := newProxy(r, filepath.Join(tmp, "proxy"), "")
+	px := newProxy(r, filepath.Join(tmp, "proxy"), nil)
 	goOld, err := r.isolated(ctx, px.dir, filepath.Join(tmp, "modcache"), "-mod=mod")
 	if err != nil {
 		return nil, err
@@ -59,26 +59,17 @@ func (r *repo) apiDiffs(ctx context.Context, mods []*mod) (map[*mod]apiResult, e
 	var (
 		mu   sync.Mutex
 		errs []error
-		wg   sync.WaitGroup
-		sem  = make(chan struct{}, r.cfg.jobs())
 	)
-	for _, m := range mods {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			res, err := r.apiDiff(ctx, m, px, goOld, filepath.Join(tmp, "old", m.Dir))
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, err)
-				return
-			}
-			out[m] = res
-		}()
-	}
-	wg.Wait()
+	forEach(mods, r.cfg.jobs(), func(m *mod) {
+		res, err := r.apiDiff(ctx, m, px, goOld, filepath.Join(tmp, "old", m.Dir))
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		out[m] = res
+	})
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -87,7 +78,7 @@ func (r *repo) apiDiffs(ctx context.Context, mods []*mod) (map[*mod]apiResult, e
 
 func (r *repo) apiDiff(ctx context.Context, m *mod, px *proxy, goOld goRunner, oldDir string) (apiResult, error) {
 	t := m.lastTag
-	gomod, err := r.git.Bytes(ctx, "show", t.Commit+":"+m.Dir+"/go.mod")
+	gomod, err := r.goModAt(ctx, t.Commit, m.Dir)
 	if err != nil {
 		return apiResult{}, err
 	}

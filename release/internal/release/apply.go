@@ -17,6 +17,7 @@ import (
 	"github.com/greynewell/mist-go/errors"
 	"github.com/greynewell/mist-go/release/internal/changelog"
 	"github.com/greynewell/mist-go/release/internal/changes"
+	"github.com/greynewell/mist-go/release/internal/workspace"
 	"golang.org/x/mod/modfile"
 	"golang.org/x/mod/module"
 )
@@ -126,12 +127,12 @@ func Apply(ctx context.Context, cfg *Config, opts ApplyOptions) (*ApplyResult, e
 	if err := r.edit(ctx, p, wt); err != nil {
 		return nil, err
 	}
-	built := newProxy(r, filepath.Join(tmp, "proxy-build"), "")
+	built := newProxy(r, filepath.Join(tmp, "proxy-build"), nil)
 	if err := r.tidyAndZip(ctx, p, wt, built, filepath.Join(tmp, "modcache-build")); err != nil {
 		return nil, err
 	}
 	// After tidy, which may add an indirect require of a sibling.
-	if err := r.rewriteWorkReplaces(wt); err != nil {
+	if err := rewriteWorkReplaces(wt); err != nil {
 		return nil, err
 	}
 	wg := r.git.In(wt)
@@ -313,33 +314,20 @@ func raiseRequires(gomod string, raises []Raise) error {
 
 // rewriteWorkReplaces makes go.work's replace block serve exactly the
 // sibling versions the go.mod files of the worktree require.
-func (r *repo) rewriteWorkReplaces(wt string) error {
-	name := filepath.Join(wt, "go.work")
-	data, err := os.ReadFile(name)
+func rewriteWorkReplaces(wt string) error {
+	ws, err := workspace.Load(wt)
 	if err != nil {
-		return errors.Wrap(errors.CodeInternal, err, "read go.work")
+		return errors.Wrap(errors.CodeValidation, err, "read the workspace of the release")
 	}
-	wf, err := modfile.ParseWork(name, data, nil)
-	if err != nil {
-		return errors.Wrap(errors.CodeValidation, err, "parse go.work")
-	}
-	needed := map[module.Version]string{}
-	for _, m := range r.mods {
-		gomod := filepath.Join(wt, filepath.FromSlash(m.Dir), "go.mod")
-		data, err := os.ReadFile(gomod)
-		if err != nil {
-			return errors.Wrap(errors.CodeInternal, err, "read go.mod")
-		}
-		f, err := modfile.ParseLax(gomod, data, nil)
-		if err != nil {
-			return errors.Wrap(errors.CodeValidation, err, "parse go.mod")
-		}
-		for _, req := range f.Require {
-			if d, ok := r.byPath[req.Mod.Path]; ok {
+	needed := map[module.Version]string{} // -> directory of the required module
+	for _, m := range ws.Mods {
+		for _, req := range m.File.Require {
+			if d, ok := ws.Module(req.Mod.Path); ok {
 				needed[req.Mod] = d.Dir
 			}
 		}
 	}
+	wf := ws.Work
 	keys := slices.SortedFunc(maps.Keys(needed), func(a, b module.Version) int {
 		if a.Path != b.Path {
 			return strings.Compare(a.Path, b.Path)
@@ -352,14 +340,14 @@ func (r *repo) rewriteWorkReplaces(wt string) error {
 		}
 	}
 	for _, rep := range slices.Clone(wf.Replace) {
-		if _, ok := needed[rep.Old]; !ok && r.byPath[rep.Old.Path] != nil {
+		if _, ours := ws.Module(rep.Old.Path); ours && needed[rep.Old] == "" {
 			if err := wf.DropReplace(rep.Old.Path, rep.Old.Version); err != nil {
 				return errors.Wrap(errors.CodeInternal, err, "edit go.work")
 			}
 		}
 	}
 	wf.Cleanup()
-	return writeFile(name, modfile.Format(wf.Syntax))
+	return writeFile(filepath.Join(wt, "go.work"), modfile.Format(wf.Syntax))
 }
 
 // writeChangelog releases a module's CHANGELOG.md and returns the one-line
@@ -477,8 +465,13 @@ func (r *repo) tidyAndZip(ctx context.Context, p *Plan, wt string, px *proxy, mo
 		if mp.Next == "" {
 			continue
 		}
+		// Listed for each module in turn: tidy may have just written a go.sum.
+		names, err := r.git.In(wt).Files(ctx, mp.Dir)
+		if err != nil {
+			return err
+		}
 		mv := module.Version{Path: mp.Path, Version: mp.Next}
-		zipData, gomod, err := zipTree(ctx, r, wt, mp.Dir, mv)
+		zipData, gomod, err := zipTree(wt, mp.Dir, names, mv)
 		if err != nil {
 			return err
 		}
@@ -493,27 +486,29 @@ func (r *repo) tidyAndZip(ctx context.Context, p *Plan, wt string, px *proxy, mo
 // fresh scratch proxy, builds and tests each alone, and builds a consumer
 // of all new versions together.
 func (r *repo) verifyRelease(ctx context.Context, p *Plan, wt, commit, tmp string) error {
-	px := newProxy(r, filepath.Join(tmp, "proxy-verify"), "")
+	px := newProxy(r, filepath.Join(tmp, "proxy-verify"), nil)
 	rel := p.Released()
-	for _, mp := range rel {
+	// Every new version first, then what they require: a new version may
+	// require another one.
+	gomods := make([]*modfile.File, len(rel))
+	for i, mp := range rel {
 		mv := module.Version{Path: mp.Path, Version: mp.Next}
 		zipData, err := zipCommit(ctx, r, commit, mp.Dir, mv)
 		if err != nil {
 			return err
 		}
-		gomod, err := r.git.Bytes(ctx, "show", commit+":"+mp.Dir+"/go.mod")
+		gomod, err := r.goModAt(ctx, commit, mp.Dir)
 		if err != nil {
 			return err
+		}
+		if gomods[i], err = modfile.ParseLax("go.mod", gomod, nil); err != nil {
+			return errors.Wrap(errors.CodeValidation, err, "parse go.mod")
 		}
 		if err := px.add(mv, zipData, gomod, r.cfg.now()); err != nil {
 			return err
 		}
 	}
-	for _, mp := range rel {
-		f, err := modfile.ParseLax("go.mod", mustZipMod(px, mp), nil)
-		if err != nil {
-			return errors.Wrap(errors.CodeValidation, err, "parse go.mod")
-		}
+	for _, f := range gomods {
 		if err := px.serveRequires(ctx, f); err != nil {
 			return err
 		}
@@ -526,52 +521,34 @@ func (r *repo) verifyRelease(ctx context.Context, p *Plan, wt, commit, tmp strin
 	var (
 		mu   sync.Mutex
 		errs []error
-		wg   sync.WaitGroup
-		sem  = make(chan struct{}, r.cfg.jobs())
 		pkgs []string
 	)
-	for _, mp := range rel {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			mv := module.Version{Path: mp.Path, Version: mp.Next}
-			z, _ := px.zip(mv)
-			dst := filepath.Join(tmp, "verify", mp.Dir)
-			err := unzip(dst, mv, z)
-			if err == nil {
-				_, err = buildAndTest(ctx, gor, dst)
+	forEach(rel, r.cfg.jobs(), func(mp *ModulePlan) {
+		mv := module.Version{Path: mp.Path, Version: mp.Next}
+		z, _ := px.zip(mv)
+		dst := filepath.Join(tmp, "verify", mp.Dir)
+		err := unzip(dst, mv, z)
+		if err == nil {
+			_, err = buildAndTest(ctx, gor, dst)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			errs = append(errs, errors.Wrapf(errors.CodeInternal, err, "%s %s standalone", mp.Dir, mp.Next))
+			return
+		}
+		r.cfg.progress("release: %s %s builds and passes its tests alone", mp.Dir, mp.Next)
+		if mp.Kind == KindLibrary {
+			if pkg, err := build.ImportDir(dst, 0); err == nil && pkg.Name != "main" {
+				pkgs = append(pkgs, mp.Path)
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, errors.Wrapf(errors.CodeInternal, err, "%s %s standalone", mp.Dir, mp.Next))
-				return
-			}
-			r.cfg.progress("release: %s %s builds and passes its tests alone", mp.Dir, mp.Next)
-			if mp.Kind == KindLibrary {
-				if pkg, err := build.ImportDir(dst, 0); err == nil && pkg.Name != "main" {
-					pkgs = append(pkgs, mp.Path)
-				}
-			}
-		}()
-	}
-	wg.Wait()
+		}
+	})
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
 	slices.Sort(pkgs)
 	return r.buildConsumer(ctx, rel, pkgs, filepath.Join(tmp, "consumer"), px, modcache)
-}
-
-func mustZipMod(px *proxy, mp *ModulePlan) []byte {
-	base, err := versionBase(px.dir, module.Version{Path: mp.Path, Version: mp.Next})
-	if err != nil {
-		return nil
-	}
-	data, _ := os.ReadFile(base + ".mod")
-	return data
 }
 
 // buildConsumer builds a module outside the repository that requires every

@@ -3,7 +3,6 @@ package release
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/greynewell/mist-go/release/internal/policy"
@@ -11,9 +10,11 @@ import (
 	"golang.org/x/mod/semver"
 )
 
-// Check runs the CI gate: the workspace policy (layout, replace, root
-// module, doc.go, CHANGELOG.md, go.work membership and replace block,
-// module edges, import cycles, go directive) and the release rules:
+// Check runs the CI gate: the workspace policy ([policy.CheckWorkspace]:
+// layout, replace, root module, doc.go and package comments, CHANGELOG.md,
+// examples, go directive, go.work membership and replace block, one
+// version of each third-party module, module edges, import cycles) and the
+// release rules:
 // declared bumps not lower than the API diff needs, every require of a
 // sibling naming a released version or one this release creates, tag
 // names that follow Go's rules, and no refused release. It returns the
@@ -33,30 +34,28 @@ func Check(ctx context.Context, cfg *Config) ([]policy.Problem, error) {
 
 // check returns the problems of the repository and its plan p.
 func (r *repo) check(p *Plan) ([]policy.Problem, error) {
-	problems, err := policy.Check(r.root, r.cfg.Rules)
+	problems, err := policy.CheckWorkspace(r.ws, r.cfg.Rules)
 	if err != nil {
 		return nil, err
 	}
 	add := func(mod, rule, format string, args ...any) {
 		problems = append(problems, policy.Problem{Module: mod, Rule: rule, Msg: fmt.Sprintf(format, args...)})
 	}
-	for _, msg := range p.refused {
-		dir, _, _ := strings.Cut(msg, ":")
-		if _, ok := r.byDir[dir]; !ok {
-			dir = "release"
-		}
-		add(dir, "release", "%s", msg)
+	refused := map[string]bool{}
+	for _, rf := range p.refused {
+		refused[rf.msg] = true
+		add(rf.dir, "release", "%s", rf.msg)
 	}
 	for _, mp := range p.Modules {
 		for _, msg := range mp.Problems {
-			if !slices.Contains(p.refused, msg) {
+			if !refused[msg] {
 				add(mp.Dir, "bump", "%s: raise the bump in the change file (or use a feat/! commit)", msg)
 			}
 		}
 	}
 	for _, m := range r.mods {
 		for _, req := range m.File.Require {
-			if !strings.HasPrefix(req.Mod.Path, r.prefix+"/") {
+			if !r.ours(req.Mod.Path) {
 				continue
 			}
 			dir := r.dirOfPath(req.Mod.Path)
@@ -103,16 +102,6 @@ func (r *repo) check(p *Plan) ([]policy.Problem, error) {
 			add(mp.Dir, "tag", "tag %s does not follow Go's rules: %v", mp.Tag, err)
 		}
 	}
-	slices.SortStableFunc(problems, func(a, b policy.Problem) int {
-		if a.Module != b.Module {
-			return strings.Compare(a.Module, b.Module)
-		}
-		return strings.Compare(a.Rule, b.Rule)
-	})
+	policy.SortProblems(problems)
 	return problems, nil
-}
-
-func (r *repo) hasTag(dir, v string) bool {
-	_, ok := r.tags[dir+"/"+v]
-	return ok
 }

@@ -91,7 +91,7 @@ func (r *repo) isolated(ctx context.Context, proxyDir, modcache string, flags ..
 	return goRunner{path: r.cfg.Go, env: env}, nil
 }
 
-// workspaceEnv returns a go runner for the workspace itself: go.work of the
+// workspaceGo returns a go runner for the workspace itself: go.work of the
 // repository, whatever the caller's GOWORK and GOFLAGS say.
 func (r *repo) workspaceGo() goRunner {
 	flags := getenv(r.cfg.Env, "GOFLAGS")
@@ -106,6 +106,22 @@ func (r *repo) workspaceGo() goRunner {
 		"GOFLAGS="+strings.Join(keep, " "),
 		"GOTOOLCHAIN=local",
 	)}
+}
+
+// forEach calls fn for every item, each in a goroutine of its own, up to
+// jobs (at least 1) calls at once, and returns when every call has
+// returned.
+func forEach[T any](items []T, jobs int, fn func(T)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, jobs)
+	for _, it := range items {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			fn(it)
+		})
+	}
+	wg.Wait()
 }
 
 // once-guarded state of a repo.

@@ -26,7 +26,13 @@ type Plan struct {
 	Tags    []string      `json:"tags"`            // tags the release creates, in release order
 	Changes []string      `json:"change_files"`    // change files the release consumes
 
-	refused []string // blocking problems: the plan may not be applied
+	refused []refusal // blocking problems: the plan may not be applied
+}
+
+// refusal is one reason a plan may not be applied.
+type refusal struct {
+	dir string // the module refused
+	msg string
 }
 
 // ModulePlan is the plan for one module.
@@ -107,7 +113,11 @@ func (p *Plan) refusal() error {
 	if len(p.refused) == 0 {
 		return nil
 	}
-	return errors.Newf(errors.CodeConflict, "the release is refused:\n  %s", strings.Join(p.refused, "\n  "))
+	msgs := make([]string, len(p.refused))
+	for i, rf := range p.refused {
+		msgs[i] = rf.msg
+	}
+	return errors.Newf(errors.CodeConflict, "the release is refused:\n  %s", strings.Join(msgs, "\n  "))
 }
 
 // modState is the working state of one module while planning.
@@ -170,37 +180,12 @@ func (r *repo) plan(ctx context.Context, opts PlanOptions) (*Plan, error) {
 	}
 
 	// What changed, per base: one git diff and one git log per distinct
-	// base commit, attributed to modules by longest directory prefix.
-	type baseInfo struct {
-		files   map[*mod][]string
-		commits map[*mod][]git.Commit
-	}
-	infos := map[string]*baseInfo{}
+	// base commit.
+	infos := map[string]*changeSet{}
 	for _, base := range slices.Sorted(maps.Keys(bases)) {
-		bi := &baseInfo{files: map[*mod][]string{}, commits: map[*mod][]git.Commit{}}
-		changed, err := r.git.ChangedFiles(ctx, base)
-		if err != nil {
+		if infos[base], err = r.changesSince(ctx, base); err != nil {
 			return nil, err
 		}
-		for _, f := range changed {
-			if m := r.owner(f); m != nil {
-				bi.files[m] = append(bi.files[m], f)
-			}
-		}
-		commits, err := r.git.Log(ctx, base, "HEAD")
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range commits {
-			seen := map[*mod]bool{}
-			for _, f := range c.Files {
-				if m := r.owner(f); m != nil && !seen[m] {
-					seen[m] = true
-					bi.commits[m] = append(bi.commits[m], c)
-				}
-			}
-		}
-		infos[base] = bi
 	}
 
 	var needAPI []*mod
@@ -223,8 +208,8 @@ func (r *repo) plan(ctx context.Context, opts PlanOptions) (*Plan, error) {
 			mp.Reasons = append(mp.Reasons, "first release")
 		}
 		if st.base != "" {
-			bi := infos[st.base]
-			if fs := bi.files[m]; len(fs) > 0 {
+			cs := infos[st.base]
+			if fs := cs.files[m]; len(fs) > 0 {
 				mp.Changed = true
 				from := m.last
 				if since != "" {
@@ -239,7 +224,7 @@ func (r *repo) plan(ctx context.Context, opts PlanOptions) (*Plan, error) {
 			}
 			if m.lastTag != nil {
 				var counted []string
-				for _, c := range bi.commits[m] {
+				for _, c := range cs.commits[m] {
 					cc, ok := changes.ParseCommit(c.Message)
 					if !ok {
 						continue
@@ -288,7 +273,7 @@ func (r *repo) plan(ctx context.Context, opts PlanOptions) (*Plan, error) {
 				continue
 			}
 			if from != "" && semver.Compare(from, to) > 0 {
-				p.refused = append(p.refused, fmt.Sprintf("%s requires %s %s, newer than the %s this release creates: lower the require", m.Dir, d.Dir, from, to))
+				p.refused = append(p.refused, refusal{m.Dir, fmt.Sprintf("%s requires %s %s, newer than the %s this release creates: lower the require", m.Dir, d.Dir, from, to)})
 				continue
 			}
 			mp.Raise = append(mp.Raise, Raise{Path: d.Path, Dir: d.Dir, From: from, To: to})
@@ -323,10 +308,10 @@ func (r *repo) plan(ctx context.Context, opts PlanOptions) (*Plan, error) {
 		if bump == changes.None {
 			continue // unchanged
 		}
-		v, b, refusal := nextVersion(m, bump, st.fileMajor)
-		if refusal != "" {
-			p.refused = append(p.refused, refusal)
-			mp.Problems = append(mp.Problems, refusal)
+		v, b, refused := nextVersion(m, bump, st.fileMajor)
+		if refused != "" {
+			p.refused = append(p.refused, refusal{m.Dir, refused})
+			mp.Problems = append(mp.Problems, refused)
 			continue
 		}
 		if b != bump && m.lastTag != nil {
@@ -334,7 +319,7 @@ func (r *repo) plan(ctx context.Context, opts PlanOptions) (*Plan, error) {
 		}
 		mp.Bump, mp.Next, mp.Tag = b.String(), v, m.Dir+"/"+v
 		if t, exists := r.tags[mp.Tag]; exists {
-			p.refused = append(p.refused, fmt.Sprintf("tag %s already exists at %s: release a higher version (add a change file) or delete the tag if it is wrong", mp.Tag, short(t.Commit)))
+			p.refused = append(p.refused, refusal{m.Dir, fmt.Sprintf("tag %s already exists at %s: release a higher version (add a change file) or delete the tag if it is wrong", mp.Tag, short(t.Commit))})
 			continue
 		}
 		next[m] = v
@@ -350,6 +335,42 @@ func (r *repo) plan(ctx context.Context, opts PlanOptions) (*Plan, error) {
 		p.Changes = []string{}
 	}
 	return p, nil
+}
+
+// changeSet is what changed since one base commit, attributed to modules
+// by longest directory prefix (files of a nested module are its own).
+type changeSet struct {
+	files   map[*mod][]string     // files changed since base, untracked ones included
+	commits map[*mod][]git.Commit // non-merge commits since base that touch the module
+}
+
+// changesSince runs one git diff and one git log from base to HEAD and
+// attributes them to modules.
+func (r *repo) changesSince(ctx context.Context, base string) (*changeSet, error) {
+	cs := &changeSet{files: map[*mod][]string{}, commits: map[*mod][]git.Commit{}}
+	changed, err := r.git.ChangedFiles(ctx, base)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range changed {
+		if m := r.owner(f); m != nil {
+			cs.files[m] = append(cs.files[m], f)
+		}
+	}
+	commits, err := r.git.Log(ctx, base, "HEAD")
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range commits {
+		seen := map[*mod]bool{}
+		for _, f := range c.Files {
+			if m := r.owner(f); m != nil && !seen[m] {
+				seen[m] = true
+				cs.commits[m] = append(cs.commits[m], c)
+			}
+		}
+	}
+	return cs, nil
 }
 
 // nextVersion returns the version a module's release creates and the bump

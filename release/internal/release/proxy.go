@@ -27,32 +27,28 @@ import (
 //
 // serve puts a version of one of our modules in it together with every
 // version of our modules it requires, transitively: a tagged version comes
-// from its tag (zip.CreateFromVCS), an untagged one from the files of tree,
-// when tree is set (the working tree for verify, the release worktree for
-// apply). A proxy is safe for concurrent use.
+// from its tag (zip.CreateFromVCS), an untagged one from the working tree
+// when tree is set (verify), and is refused otherwise (apply and the API
+// diff add their new versions themselves). A proxy is safe for concurrent
+// use.
 type proxy struct {
 	r    *repo
 	dir  string
-	tree string // where untagged versions come from; "" to refuse them
+	tree map[string][]string // files of the working tree by module dir (repo.treeFiles); nil to refuse untagged versions
 
 	mu       sync.Mutex
 	versions map[string][]string // module path -> versions written
 	zips     map[module.Version][]byte
 }
 
-func newProxy(r *repo, dir, tree string) *proxy {
+func newProxy(r *repo, dir string, tree map[string][]string) *proxy {
 	return &proxy{r: r, dir: dir, tree: tree, versions: map[string][]string{}, zips: map[module.Version][]byte{}}
-}
-
-// ours reports whether path is a module path of this repository.
-func (p *proxy) ours(path string) bool {
-	return strings.HasPrefix(path, p.r.prefix+"/")
 }
 
 // serveRequires serves every version of our modules that f requires.
 func (p *proxy) serveRequires(ctx context.Context, f *modfile.File) error {
 	for _, req := range f.Require {
-		if p.ours(req.Mod.Path) {
+		if p.r.ours(req.Mod.Path) {
 			if err := p.serve(ctx, req.Mod); err != nil {
 				return err
 			}
@@ -84,13 +80,13 @@ func (p *proxy) serveLocked(ctx context.Context, mv module.Version, chain []stri
 		if zipData, err = zipCommit(ctx, r, t.Commit, dir, mv); err != nil {
 			return err
 		}
-		if gomod, err = r.git.Bytes(ctx, "show", t.Commit+":"+dir+"/go.mod"); err != nil {
+		if gomod, err = r.goModAt(ctx, t.Commit, dir); err != nil {
 			return err
 		}
 		when = t.Time
-	} else if p.tree != "" {
+	} else if p.tree != nil {
 		var err error
-		zipData, gomod, err = zipTree(ctx, r, p.tree, dir, mv)
+		zipData, gomod, err = zipTree(r.root, dir, p.tree[dir], mv)
 		if err != nil {
 			return err
 		}
@@ -110,7 +106,7 @@ func (p *proxy) serveLocked(ctx context.Context, mv module.Version, chain []stri
 		return errors.Wrapf(errors.CodeValidation, err, "go.mod of %s@%s", mv.Path, mv.Version)
 	}
 	for _, req := range f.Require {
-		if p.ours(req.Mod.Path) {
+		if p.r.ours(req.Mod.Path) {
 			if err := p.serveLocked(ctx, req.Mod, append(chain, mv.Path+"@"+mv.Version)); err != nil {
 				return err
 			}
@@ -209,15 +205,29 @@ func (f diskFile) Path() string                 { return f.name }
 func (f diskFile) Lstat() (os.FileInfo, error)  { return f.info, nil }
 func (f diskFile) Open() (io.ReadCloser, error) { return os.Open(f.path) }
 
-// zipTree zips module dir of the tree at root (the files git would commit:
-// tracked or untracked, not ignored) as mv, adding the root LICENSE when
-// the module has none, as the go command does for a module in a
-// subdirectory. It returns the zip and the go.mod.
-func zipTree(ctx context.Context, r *repo, root, dir string, mv module.Version) (zipData, gomod []byte, err error) {
-	names, err := r.git.In(root).Files(ctx, dir)
+// treeFiles lists the files of the working tree once (tracked or
+// untracked, not ignored, as git ls-files gives them) and returns them by
+// the module that owns them, the input of [zipTree] for every module.
+func (r *repo) treeFiles(ctx context.Context) (map[string][]string, error) {
+	names, err := r.git.Files(ctx, "")
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	byDir := map[string][]string{}
+	for _, n := range names {
+		if m := r.owner(n); m != nil {
+			byDir[m.Dir] = append(byDir[m.Dir], n)
+		}
+	}
+	return byDir, nil
+}
+
+// zipTree zips module dir of the tree at root as mv from names, the files
+// git lists under dir (slash-separated, relative to root), adding the root
+// LICENSE when the module has none, as the go command does for a module in
+// a subdirectory. Names that are gone from disk or not regular files are
+// left out. It returns the zip and the go.mod.
+func zipTree(root, dir string, names []string, mv module.Version) (zipData, gomod []byte, err error) {
 	var files []zip.File
 	hasLicense := false
 	for _, n := range names {
@@ -244,7 +254,7 @@ func zipTree(ctx context.Context, r *repo, root, dir string, mv module.Version) 
 	slices.SortFunc(files, func(a, b zip.File) int { return strings.Compare(a.Path(), b.Path()) })
 	var buf bytes.Buffer
 	if err := zip.Create(&buf, mv, files); err != nil {
-		return nil, nil, errors.Wrapf(errors.CodeValidation, err, "zip %s from %s", mv.Path, path.Join(dir))
+		return nil, nil, errors.Wrapf(errors.CodeValidation, err, "zip %s from %s", mv.Path, dir)
 	}
 	gomod, err = os.ReadFile(filepath.Join(root, filepath.FromSlash(dir), "go.mod"))
 	if err != nil {

@@ -54,7 +54,7 @@ func Publish(ctx context.Context, cfg *Config, dir string) ([]Published, error) 
 			continue
 		}
 		t := r.tags[name]
-		gomod, err := r.git.Bytes(ctx, "show", t.Commit+":"+mdir+"/go.mod")
+		gomod, err := r.goModAt(ctx, t.Commit, mdir)
 		if err != nil {
 			return nil, errors.Wrapf(errors.CodeValidation, err, "tag %s has no %s/go.mod", name, mdir)
 		}

@@ -155,42 +155,14 @@ func Status(ctx context.Context, cfg *Config) ([]StatusRow, error) {
 	if err != nil {
 		return nil, err
 	}
-	type counts struct{ files, commits int }
-	byBase := map[string]map[*mod]*counts{}
+	byBase := map[string]*changeSet{}
 	for _, m := range r.mods {
 		if m.lastTag == nil || byBase[m.lastTag.Commit] != nil {
 			continue
 		}
-		c := map[*mod]*counts{}
-		get := func(m *mod) *counts {
-			if c[m] == nil {
-				c[m] = &counts{}
-			}
-			return c[m]
-		}
-		files, err := r.git.ChangedFiles(ctx, m.lastTag.Commit)
-		if err != nil {
+		if byBase[m.lastTag.Commit], err = r.changesSince(ctx, m.lastTag.Commit); err != nil {
 			return nil, err
 		}
-		for _, f := range files {
-			if o := r.owner(f); o != nil {
-				get(o).files++
-			}
-		}
-		commits, err := r.git.Log(ctx, m.lastTag.Commit, "HEAD")
-		if err != nil {
-			return nil, err
-		}
-		for _, cm := range commits {
-			seen := map[*mod]bool{}
-			for _, f := range cm.Files {
-				if o := r.owner(f); o != nil && !seen[o] {
-					seen[o] = true
-					get(o).commits++
-				}
-			}
-		}
-		byBase[m.lastTag.Commit] = c
 	}
 	var rows []StatusRow
 	for _, m := range r.mods {
@@ -204,11 +176,11 @@ func Status(ctx context.Context, cfg *Config) ([]StatusRow, error) {
 		case m.lastTag == nil:
 			row.Unreleased = "never released"
 		default:
-			c := byBase[m.lastTag.Commit][m]
-			if c == nil || c.files == 0 {
+			cs := byBase[m.lastTag.Commit]
+			if n := len(cs.files[m]); n == 0 {
 				row.Unreleased = "none"
 			} else {
-				row.Unreleased = fmt.Sprintf("%d file(s), %d commit(s)", c.files, c.commits)
+				row.Unreleased = fmt.Sprintf("%d file(s), %d commit(s)", n, len(cs.commits[m]))
 			}
 		}
 		if m.kind != KindUnreleased {

@@ -38,7 +38,7 @@ type Config struct {
 	Stdin  io.Reader        // answers to apply's question; nil means none
 	Stdout io.Writer        // results
 	Stderr io.Writer        // progress
-	Jobs   int              // modules verified at once; 0 means GOMAXPROCS
+	Jobs   int              // modules verified or API-diffed at once; 0 means GOMAXPROCS
 }
 
 func (c *Config) now() time.Time {
@@ -364,10 +364,27 @@ func (r *repo) dirOfPath(path string) string {
 	return ""
 }
 
+// ours reports whether path is a module path of this repository: it
+// starts with the prefix, whether or not go.work lists that module.
+func (r *repo) ours(path string) bool {
+	return strings.HasPrefix(path, r.prefix+"/")
+}
+
+// goModAt returns the go.mod of module dir at commit rev.
+func (r *repo) goModAt(ctx context.Context, rev, dir string) ([]byte, error) {
+	return r.git.Bytes(ctx, "show", rev+":"+dir+"/go.mod")
+}
+
 // tagFor returns the tag of module dir at version, if it exists.
 func (r *repo) tagFor(dir, version string) (git.Tag, bool) {
 	t, ok := r.tags[dir+"/"+version]
 	return t, ok
+}
+
+// hasTag reports whether module dir has a tag at version.
+func (r *repo) hasTag(dir, version string) bool {
+	_, ok := r.tagFor(dir, version)
+	return ok
 }
 
 // getenv returns the last value of key in env.

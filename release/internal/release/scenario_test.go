@@ -230,3 +230,32 @@ func TestApplyFailureLeavesRepositoryUnchanged(t *testing.T) {
 		t.Errorf("repository changed by a failed apply:\nbefore %+v\nafter  %+v", before, after)
 	}
 }
+
+// Fixed: check attributed a refusal whose message does not start with
+// "<dir>:" to a module named "release"; it belongs to the module refused.
+func TestRefusalIsReportedForItsModule(t *testing.T) {
+	t.Parallel()
+	r := released(t).Clone(t)
+	r.Write("a/a.go", strings.Replace(r.Read("a/a.go"), "func Value() int { return 1 }", "func Value() int { return 0 + 1 }", 1))
+	r.Write("b/go.mod", strings.Replace(r.Read("b/go.mod"), "example.com/mono/a v0.1.0", "example.com/mono/a v0.5.0", 1))
+	r.Write("go.work", strings.Replace(r.Read("go.work"), "example.com/mono/a v0.1.0 => ./a", "example.com/mono/a v0.1.0 => ./a\n\texample.com/mono/a v0.5.0 => ./a", 1))
+	r.Commit("fix(a): compute Value another way")
+	var out bytes.Buffer
+	cfg := config(r, &out)
+	if _, err := release.MakePlan(ctx, cfg, release.PlanOptions{}); errors.Code(err) != errors.CodeConflict || !strings.Contains(err.Error(), "b requires a v0.5.0, newer than the v0.1.1 this release creates") {
+		t.Fatalf("plan: %v, want the refusal of b's require", err)
+	}
+	problems, err := release.Check(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range problems {
+		if p.Rule == "release" {
+			got = append(got, p.Module)
+		}
+	}
+	if diff := cmp.Diff([]string{"b"}, got); diff != "" {
+		t.Errorf("modules of the release problems (-want +got):\n%s\nall: %v", diff, problems)
+	}
+}

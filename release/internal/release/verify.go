@@ -41,7 +41,11 @@ func Verify(ctx context.Context, cfg *Config, report func(VerifyResult)) error {
 		return errors.Wrap(errors.CodeInternal, err, "temporary directory")
 	}
 	defer os.RemoveAll(tmp)
-	px := newProxy(r, filepath.Join(tmp, "proxy"), r.root)
+	tree, err := r.treeFiles(ctx)
+	if err != nil {
+		return err
+	}
+	px := newProxy(r, filepath.Join(tmp, "proxy"), tree)
 	for _, m := range r.mods {
 		if err := px.serveRequires(ctx, m.File); err != nil {
 			return err
@@ -54,46 +58,37 @@ func Verify(ctx context.Context, cfg *Config, report func(VerifyResult)) error {
 	var (
 		mu     sync.Mutex
 		failed []string
-		wg     sync.WaitGroup
-		sem    = make(chan struct{}, cfg.jobs())
 	)
-	for _, m := range r.mods {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			start := time.Now()
-			out, err := r.verifyTree(ctx, m, gor, filepath.Join(tmp, "src", m.Dir))
-			res := VerifyResult{Module: m.Dir, OK: err == nil, Elapsed: time.Since(start)}
-			if err != nil {
-				res.Output = out
-				if out == "" {
-					res.Output = err.Error()
-				}
+	forEach(r.mods, cfg.jobs(), func(m *mod) {
+		start := time.Now()
+		out, err := r.verifyTree(ctx, m, tree[m.Dir], gor, filepath.Join(tmp, "src", m.Dir))
+		res := VerifyResult{Module: m.Dir, OK: err == nil, Elapsed: time.Since(start)}
+		if err != nil {
+			res.Output = out
+			if out == "" {
+				res.Output = err.Error()
 			}
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				failed = append(failed, m.Dir)
-			}
-			if report != nil {
-				report(res)
-			}
-		}()
-	}
-	wg.Wait()
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			failed = append(failed, m.Dir)
+		}
+		if report != nil {
+			report(res)
+		}
+	})
 	if len(failed) > 0 {
 		return errors.Newf(errors.CodeInternal, "verify: %d module(s) failed standalone: %v: run `go run ./release verify` and fix what the output shows", len(failed), failed)
 	}
 	return nil
 }
 
-// verifyTree unzips m from the working tree into dst and builds and tests
-// it there.
-func (r *repo) verifyTree(ctx context.Context, m *mod, gor goRunner, dst string) (string, error) {
+// verifyTree zips m from its files in the working tree, unzips it into dst
+// and builds and tests it there.
+func (r *repo) verifyTree(ctx context.Context, m *mod, names []string, gor goRunner, dst string) (string, error) {
 	mv := module.Version{Path: m.Path, Version: "v0.0.0"}
-	zipData, _, err := zipTree(ctx, r, r.root, m.Dir, mv)
+	zipData, _, err := zipTree(r.root, m.Dir, names, mv)
 	if err != nil {
 		return "", err
 	}

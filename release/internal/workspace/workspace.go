@@ -126,7 +126,8 @@ func (ws *Workspace) Owner(importPath string) (*Module, bool) {
 }
 
 // skipDir reports whether a directory is never part of any module's
-// sources or a module of its own.
+// sources or a module of its own: testdata, vendor, node_modules, and
+// names the go command ignores (starting with "." or "_").
 func skipDir(name string) bool {
 	return name == "testdata" || name == "node_modules" || name == "vendor" ||
 		strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")
@@ -156,6 +157,29 @@ func findModules(root string) ([]string, error) {
 	return dirs, err
 }
 
+// WalkSources calls fn for every directory that can hold packages of the
+// module rooted at dir: dir itself, then its subdirectories in lexical
+// order, except nested modules (a directory with a go.mod), testdata,
+// vendor, node_modules and directories whose name starts with "." or "_".
+// It is the one definition of a module's source tree that the imports
+// ([Workspace.Imports]) and the workspace policy share.
+func WalkSources(dir string, fn func(dir string) error) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		if p != dir {
+			if skipDir(d.Name()) {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil {
+				return filepath.SkipDir // a nested module
+			}
+		}
+		return fn(p)
+	})
+}
+
 // Requires returns the workspace modules that m's go.mod requires, direct
 // and indirect, sorted by Dir.
 func (ws *Workspace) Requires(m *Module) []*Module {
@@ -176,44 +200,47 @@ type Import struct {
 	Of   *Module // the module that provides it
 }
 
+// GoFiles returns the paths of the Go files (tests included) directly in
+// dir, sorted.
+func GoFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".go") {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
+	return files, nil
+}
+
 // Imports returns, for every Go file in m (tests and every build
-// configuration included, nested modules and testdata excluded), the
-// imports of packages that other workspace modules provide.
+// configuration included; the directories of [WalkSources]), the imports of
+// packages that other workspace modules provide.
 func (ws *Workspace) Imports(m *Module) ([]Import, error) {
-	dir := filepath.Join(ws.Root, filepath.FromSlash(m.Dir))
 	var out []Import
 	fset := token.NewFileSet()
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err := WalkSources(filepath.Join(ws.Root, filepath.FromSlash(m.Dir)), func(dir string) error {
+		files, err := GoFiles(dir)
 		if err != nil {
 			return err
 		}
-		if d.IsDir() {
-			if p == dir {
-				return nil
-			}
-			if skipDir(d.Name()) {
-				return filepath.SkipDir
-			}
-			if _, err := os.Stat(filepath.Join(p, "go.mod")); err == nil {
-				return filepath.SkipDir // a nested module
-			}
-			return nil
-		}
-		if !strings.HasSuffix(p, ".go") {
-			return nil
-		}
-		f, err := parser.ParseFile(fset, p, nil, parser.ImportsOnly)
-		if err != nil {
-			return fmt.Errorf("parse imports: %w", err)
-		}
-		rel, _ := filepath.Rel(ws.Root, p)
-		for _, spec := range f.Imports {
-			ip, err := strconv.Unquote(spec.Path.Value)
+		for _, p := range files {
+			f, err := parser.ParseFile(fset, p, nil, parser.ImportsOnly)
 			if err != nil {
-				continue
+				return fmt.Errorf("parse imports: %w", err)
 			}
-			if owner, ok := ws.Owner(ip); ok && owner != m {
-				out = append(out, Import{File: filepath.ToSlash(rel), Path: ip, Of: owner})
+			rel, _ := filepath.Rel(ws.Root, p)
+			for _, spec := range f.Imports {
+				ip, err := strconv.Unquote(spec.Path.Value)
+				if err != nil {
+					continue
+				}
+				if owner, ok := ws.Owner(ip); ok && owner != m {
+					out = append(out, Import{File: filepath.ToSlash(rel), Path: ip, Of: owner})
+				}
 			}
 		}
 		return nil
