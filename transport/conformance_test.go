@@ -33,9 +33,7 @@ func resilientOn(c transport.Transport) *transport.Resilient {
 }
 
 func TestConformanceGoroutines(t *testing.T) {
-	for name, pair := range map[string]func(*testing.T) (transport.Transport, transport.Transport){
-		"channel": channelPair, "file": filePair, "http": httpPair, "stdio": stdioPair,
-	} {
+	for name, pair := range carriers {
 		t.Run(name, func(t *testing.T) {
 			t.Run("suite", func(t *testing.T) { transporttest.Run(t, pair) })
 			checkNoGoroutines(t)

@@ -162,8 +162,11 @@
 // Send that fails with a retryable error other than ErrFull reconnects
 // and sends once more; a Receive that fails with anything but io.EOF,
 // ErrClosed, a ctx error or code protocol or validation reconnects and
-// receives again. Its states, reported to ResilientConfig.OnStateChange,
-// are "disconnected" (the start), "connecting", "connected" and "closed".
+// receives again. A Send or Receive whose connection was dropped under it,
+// because a concurrent call failed on that connection, gets ErrClosed
+// through no fault of its own: it is made again on the new connection.
+// Its states, reported to ResilientConfig.OnStateChange, are
+// "disconnected" (the start), "connecting", "connected" and "closed".
 //
 // # Concurrency
 //

@@ -1,6 +1,7 @@
 package transport_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -121,7 +122,10 @@ func ExampleHTTP_Handler() {
 	intruder := transport.NewHTTP(srv.URL + "/mist") // no token
 	defer intruder.Close()
 	err = intruder.Send(ctx, ping("intruder"))
-	fmt.Println(errors.Code(err), err.(*errors.Error).Meta["status"])
+	var e *errors.Error // errors.As also finds it inside a retry's error
+	if errors.As(err, &e) {
+		fmt.Println(errors.Code(err), e.Meta["status"])
+	}
 	// Output:
 	// schemaflux true <nil>
 	// validation 401
@@ -164,7 +168,8 @@ func ExampleNewFile() {
 		fmt.Println(m.Source)
 	}
 	data, _ := os.ReadFile(path)
-	fmt.Print(string(data[:bytesUntilNewline(data)+1]))
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	fmt.Println(string(first))
 	// Output:
 	// a
 	// b
@@ -172,16 +177,12 @@ func ExampleNewFile() {
 	// {"version":"1","id":"4bf92f3577b34da6a3ce929d0e0e4736","source":"a","type":"health.ping","timestamp_ns":1767225600000000000,"payload":{"from":"a"},"checksum":2049334476}
 }
 
-func bytesUntilNewline(b []byte) int {
-	for i, c := range b {
-		if c == '\n' {
-			return i
-		}
-	}
-	return len(b)
-}
-
-// Any Transport can be retried by hand, too.
+// Any Transport can be retried by hand, too, as the retry package's
+// documentation shows (the parameter is named transport, shadowing the
+// package, to match it).
+// retry.Do retries every error, a message that fails validation included;
+// retry.DoAuto, or Wrap with WithRetry, retries only the errors that
+// errors.IsRetryable accepts.
 func Example_retry() {
 	ctx := context.Background()
 	msg := ping("matchspec")
@@ -238,6 +239,7 @@ func ExampleBlockingSend() {
 func ExampleNewStdioFrom() {
 	ctx := context.Background()
 	s := transport.NewStdioFrom(nil, os.Stdout) // NewStdio() uses os.Stdin and os.Stdout
+	defer s.Close()                             // never closes os.Stdout
 	if err := s.Send(ctx, ping("cli")); err != nil {
 		panic(err)
 	}

@@ -196,3 +196,43 @@ func FuzzDial(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCheckMessage: the inline check every carrier makes before sending
+// accepts exactly the messages that protocol.Message.Validate and
+// protocol.CheckVersion accept (it re-implements them for speed), and
+// rejects the others with code validation. size picks the payload length:
+// 0 to 255 bytes, or the limit, or one byte over it.
+func FuzzCheckMessage(f *testing.F) {
+	f.Add("1", "id", "s", "t", int64(1), uint8(2))
+	f.Add("", "id", "s", "t", int64(1), uint8(0))
+	f.Add(" 1 ", "id", "s", "t", int64(1), uint8(0))
+	f.Add("01", "id", "s", "t", int64(1), uint8(0))
+	f.Add("2", "id", "s", "t", int64(1), uint8(0))
+	f.Add("1", "", "s", "t", int64(1), uint8(0))
+	f.Add("1", "id", "", "t", int64(1), uint8(0))
+	f.Add("1", "id", "s", "", int64(1), uint8(0))
+	f.Add("1", "id", "s", "t", int64(0), uint8(0))
+	f.Add("1", "id", "s", "t", int64(-1), uint8(0))
+	f.Add("1", "id", "s", "t", int64(1), uint8(254))
+	f.Add("1", "id", "s", "t", int64(1), uint8(255))
+	big := make([]byte, protocol.MaxMessageSize+1)
+	f.Fuzz(func(t *testing.T, version, id, source, typ string, ts int64, size uint8) {
+		n := int(size)
+		switch size {
+		case 254:
+			n = protocol.MaxMessageSize
+		case 255:
+			n = protocol.MaxMessageSize + 1
+		}
+		m := &protocol.Message{Version: version, ID: id, Source: source, Type: typ, TimestampNS: ts, Payload: big[:n]}
+		protoOK := m.Validate() == nil && protocol.CheckVersion(m.Version) == nil
+		err := transport.CheckMessage(m)
+		if (err == nil) != protoOK {
+			t.Fatalf("checkMessage(version %q id %q source %q type %q ts %d, %d-byte payload) = %v, but protocol accepts it: %v",
+				version, id, source, typ, ts, n, err, protoOK)
+		}
+		if err != nil && errors.Code(err) != errors.CodeValidation {
+			t.Fatalf("checkMessage = %v, want code validation", err)
+		}
+	})
+}

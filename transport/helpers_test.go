@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/greynewell/mist-go/errors"
 	"github.com/greynewell/mist-go/protocol"
 	"github.com/greynewell/mist-go/transport"
 )
@@ -69,6 +70,22 @@ func stdioPair(t *testing.T) (transport.Transport, transport.Transport) {
 	r1, w1 := io.Pipe() // a -> b
 	r2, w2 := io.Pipe() // b -> a
 	return transport.NewStdioFrom(r2, w1), transport.NewStdioFrom(r1, w2)
+}
+
+// carriers are the four pairs, by name, for the tests that run on each.
+var carriers = map[string]func(*testing.T) (transport.Transport, transport.Transport){
+	"channel": channelPair, "file": filePair, "http": httpPair, "stdio": stdioPair,
+}
+
+// noMessage checks that r has nothing to deliver: a Receive finds nothing
+// before a short deadline.
+func noMessage(t *testing.T, r transport.Receiver) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if m, err := r.Receive(ctx); m != nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Receive = (%v, %v), want nothing delivered", m, err)
+	}
 }
 
 // ourGoroutines returns the stacks of goroutines running code of package

@@ -403,13 +403,15 @@ func (h *HTTP) Handler() http.Handler {
 	return http.HandlerFunc(h.serve)
 }
 
+var errReceiverClosed = errors.New(errors.CodeUnavailable, "transport: receiver is closed")
+
 func (h *HTTP) serve(w http.ResponseWriter, r *http.Request) {
 	if h.closeCtx == nil {
 		writeError(w, http.StatusServiceUnavailable, zeroValue("HTTP", "NewHTTP"))
 		return
 	}
 	if h.closed() {
-		writeError(w, http.StatusServiceUnavailable, errors.New(errors.CodeUnavailable, "transport: receiver is closed"))
+		writeError(w, http.StatusServiceUnavailable, errReceiverClosed)
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -447,11 +449,9 @@ func (h *HTTP) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, errors.Wrap(errors.CodeValidation, err, "transport: bad message"))
 		return
 	}
-	select {
-	case <-h.closeCtx.Done():
-		writeError(w, http.StatusServiceUnavailable, errors.New(errors.CodeUnavailable, "transport: receiver is closed"))
+	if h.closed() { // while the body was read
+		writeError(w, http.StatusServiceUnavailable, errReceiverClosed)
 		return
-	default:
 	}
 	select {
 	case h.inbox <- msg:

@@ -442,16 +442,6 @@ func checkErrorReply(t *testing.T, resp *http.Response, body []byte, status int,
 	}
 }
 
-// noMessage checks that h has nothing queued.
-func noMessage(t *testing.T, h transport.Receiver) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-	defer cancel()
-	if m, err := h.Receive(ctx); m != nil || !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Receive = (%v, %v), want nothing delivered", m, err)
-	}
-}
-
 func TestHTTPHandlerReplies(t *testing.T) {
 	good, _ := newMsg(t, 1).MarshalWithChecksum()
 	badSum := bytes.Replace(good, []byte(`"checksum":`), []byte(`"checksum":1`), 1)

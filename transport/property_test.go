@@ -125,10 +125,7 @@ func propertySeed(t *testing.T) uint64 {
 
 // Randomised valid messages survive each carrier unchanged.
 func TestPropertyEachTransport(t *testing.T) {
-	pairs := map[string]func(*testing.T) (transport.Transport, transport.Transport){
-		"channel": channelPair, "file": filePair, "http": httpPair, "stdio": stdioPair,
-	}
-	for name, pair := range pairs {
+	for name, pair := range carriers {
 		t.Run(name, func(t *testing.T) {
 			seed := propertySeed(t)
 			g := gen{rand.New(rand.NewPCG(seed, seed))}

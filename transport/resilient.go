@@ -52,17 +52,19 @@ type ResilientConfig struct {
 // Send: a retryable error other than ErrFull (and other than the caller's
 // ctx ending) drops the connection ("disconnected"), redials once and
 // sends once more; if that redial fails the error has code transport.
-// ErrFull and permanent errors are returned unchanged, with one exception:
-// a send whose connection this Resilient dropped under it, because a
-// concurrent call failed on that connection, gets ErrClosed from it
-// through no fault of its own, so it too is sent once more on the new
-// connection. Receive: io.EOF,
-// ErrClosed, ctx errors and errors with code protocol or validation are
-// returned unchanged, so a file at its end is never re-read from the
-// start; any other error drops the connection, redials and receives
-// again, waiting between repeated failures as dials do. When the
-// connection itself returns ErrClosed, it is dropped so the next call
-// redials, and the ErrClosed is returned.
+// ErrFull and permanent errors are returned unchanged.
+//
+// Receive: io.EOF, ErrClosed, ctx errors and errors with code protocol or
+// validation are returned unchanged, so a file at its end is never re-read
+// from the start; any other error drops the connection, redials and
+// receives again, waiting between repeated failures as dials do.
+//
+// When the connection itself returns ErrClosed, it is dropped so the next
+// call redials, and the ErrClosed is returned. The exception is a call
+// whose connection this Resilient dropped while the call was on it,
+// because a concurrent call failed on that connection: its ErrClosed is
+// no fault of its own, so a Send is sent once more and a Receive receives
+// again, on the new connection.
 //
 // Close closes the connection, cancels a dial in flight and makes every
 // later call return ErrClosed ("closed"). A DialFunc that ignores its ctx
@@ -79,11 +81,10 @@ type Resilient struct {
 	closeCtx context.Context
 	cancel   context.CancelFunc
 
-	mu     sync.Mutex
-	conn   Transport
-	gen    uint64 // counts connections, so a failure drops only its own
-	state  string
-	closed bool
+	mu    sync.Mutex // guards the fields below; Close cancels closeCtx under it
+	conn  Transport
+	gen   uint64 // counts connections, so a failure drops only its own
+	state string
 }
 
 // NewResilient returns a Resilient that connects with dial. It does not
@@ -116,7 +117,7 @@ func (r *Resilient) Send(ctx context.Context, msg *protocol.Message) error {
 		return err
 	}
 	if msg == nil {
-		return errors.New(errors.CodeValidation, "transport: message is nil")
+		return errNilMessage // without dialing; the connection checks the rest
 	}
 	c, gen, err := r.connect(ctx)
 	if err != nil {
@@ -151,18 +152,18 @@ func (r *Resilient) Send(ctx context.Context, msg *protocol.Message) error {
 }
 
 // droppedUnder reports whether err is the ErrClosed of connection gen that
-// this Resilient dropped while the send was on it, because a concurrent
-// call failed on it. That send never reached the peer through no fault of
-// its own, so it is sent once more like one that hit a retryable error,
-// rather than returning a permanent ErrClosed to a caller that did nothing
-// wrong.
+// this Resilient dropped while a Send or Receive was on it, because a
+// concurrent call failed on it. That call failed through no fault of its
+// own, so it is made again on a new connection like one that hit a
+// transient error, rather than returning a permanent ErrClosed to a caller
+// that did nothing wrong.
 func (r *Resilient) droppedUnder(ctx context.Context, err error, gen uint64) bool {
 	if ctx.Err() != nil || !errors.Is(err, ErrClosed) {
 		return false
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return !r.closed && (r.conn == nil || r.gen != gen)
+	return !r.isClosed() && (r.conn == nil || r.gen != gen)
 }
 
 // redialSend reports whether a Send error calls for a new connection.
@@ -189,11 +190,11 @@ func (r *Resilient) Receive(ctx context.Context) (*protocol.Message, error) {
 		if err == nil {
 			return msg, nil
 		}
-		if keepReceiveError(err) {
+		if keepReceiveError(err) && !r.droppedUnder(ctx, err, gen) {
 			r.dropIfClosed(err, gen)
 			return nil, err
 		}
-		r.disconnect(gen)
+		r.disconnect(gen) // a no-op when it was dropped under this Receive
 		if failures > 0 {
 			if werr := r.wait(ctx, wait, err); werr != nil {
 				return nil, werr
@@ -272,7 +273,7 @@ func (r *Resilient) wait(ctx context.Context, d time.Duration, last error) error
 // dialOnce returns the current connection or makes one dial attempt.
 func (r *Resilient) dialOnce(ctx context.Context) (Transport, uint64, error) {
 	r.mu.Lock()
-	if r.closed {
+	if r.isClosed() {
 		r.mu.Unlock()
 		return nil, 0, ErrClosed
 	}
@@ -296,7 +297,7 @@ func (r *Resilient) dialOnce(ctx context.Context) (Transport, uint64, error) {
 	}
 
 	r.mu.Lock()
-	if r.closed {
+	if r.isClosed() {
 		r.mu.Unlock()
 		_ = c.Close() // a connection nobody will use; its close error helps no one
 		return nil, 0, ErrClosed
@@ -321,7 +322,7 @@ func (r *Resilient) dialOnce(ctx context.Context) (Transport, uint64, error) {
 // disconnect drops connection gen, if it is still the current one.
 func (r *Resilient) disconnect(gen uint64) {
 	r.mu.Lock()
-	if r.closed || r.conn == nil || r.gen != gen {
+	if r.isClosed() || r.conn == nil || r.gen != gen {
 		r.mu.Unlock()
 		return
 	}
@@ -344,7 +345,7 @@ func (r *Resilient) dropIfClosed(err error, gen uint64) {
 // caller stopped dialing.
 func (r *Resilient) giveUp() {
 	r.mu.Lock()
-	if r.closed || r.conn != nil || r.state != stateConnecting {
+	if r.isClosed() || r.conn != nil || r.state != stateConnecting {
 		r.mu.Unlock()
 		return
 	}
@@ -377,11 +378,10 @@ func (r *Resilient) Close() error {
 		return nil
 	}
 	r.mu.Lock()
-	if r.closed {
+	if r.isClosed() {
 		r.mu.Unlock()
 		return nil
 	}
-	r.closed = true
 	r.cancel()
 	c := r.conn
 	r.conn = nil

@@ -513,13 +513,15 @@ func TestSameValue(t *testing.T) {
 	}
 }
 
-// parkConn is a connection on which a send of the message with ID park
-// waits until the connection is closed and then fails with ErrClosed, as a
-// real transport's in-flight send does; a send of the message with ID fail
-// fails with a retryable error; any other send succeeds.
+// parkConn is a connection on which a send of the message with ID park,
+// and every Receive, waits until the connection is closed and then fails
+// with ErrClosed, as a real transport's call in progress does; a send of
+// the message with ID fail fails with a retryable error; any other send
+// succeeds.
 type parkConn struct {
 	park, fail string
-	parked     chan struct{} // closed when the parked send is waiting
+	parked     chan struct{} // closed when a call is waiting
+	parkOnce   sync.Once
 	closed     chan struct{}
 	closeOnce  sync.Once
 }
@@ -528,16 +530,21 @@ func newParkConn(park, fail string) *parkConn {
 	return &parkConn{park: park, fail: fail, parked: make(chan struct{}), closed: make(chan struct{})}
 }
 
+// wait parks the calling call until the connection is closed.
+func (p *parkConn) wait(ctx context.Context) error {
+	p.parkOnce.Do(func() { close(p.parked) })
+	select {
+	case <-p.closed:
+		return transport.ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 func (p *parkConn) Send(ctx context.Context, msg *protocol.Message) error {
 	switch msg.ID {
 	case p.park:
-		close(p.parked)
-		select {
-		case <-p.closed:
-			return transport.ErrClosed
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		return p.wait(ctx)
 	case p.fail:
 		return errors.New(errors.CodeUnavailable, "connection reset")
 	}
@@ -545,13 +552,25 @@ func (p *parkConn) Send(ctx context.Context, msg *protocol.Message) error {
 }
 
 func (p *parkConn) Receive(ctx context.Context) (*protocol.Message, error) {
-	<-ctx.Done()
-	return nil, ctx.Err()
+	return nil, p.wait(ctx)
 }
 
 func (p *parkConn) Close() error {
 	p.closeOnce.Do(func() { close(p.closed) })
 	return nil
+}
+
+// thenShared dials first, then second for every later dial: the call
+// whose connection was dropped under it may redial at the same time as
+// the call that failed, and racing dials of one shared transport never
+// close it. dials counts the dials.
+func thenShared(first, second transport.Transport, dials *atomic.Int32) transport.DialFunc {
+	return func(ctx context.Context) (transport.Transport, error) {
+		if dials.Add(1) == 1 {
+			return first, nil
+		}
+		return second, nil
+	}
 }
 
 // Fixed on purpose: a send whose shared connection the Resilient drops
@@ -562,8 +581,8 @@ func TestResilientSendDroppedUnderIt(t *testing.T) {
 	parked, failing := newMsg(t, 1), newMsg(t, 2)
 	first := newParkConn(parked.ID, failing.ID)
 	second := transporttest.NewMock()
-	d := &dialer{conns: []transport.Transport{first, second}}
-	r := transport.NewResilient(d.dial, transport.ResilientConfig{})
+	var dials atomic.Int32
+	r := transport.NewResilient(thenShared(first, second, &dials), transport.ResilientConfig{})
 	defer r.Close()
 
 	done := make(chan error, 1)
@@ -582,7 +601,40 @@ func TestResilientSendDroppedUnderIt(t *testing.T) {
 	if diff := cmp.Diff([]string{failing.ID, parked.ID}, got, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
 		t.Errorf("sent on the new connection (-want +got):\n%s", diff)
 	}
-	if d.calls != 2 {
-		t.Errorf("dials = %d, want 2", d.calls)
+	if n := dials.Load(); n < 2 {
+		t.Errorf("dials = %d, want a redial", n)
+	}
+}
+
+// A Receive whose connection the Resilient drops because a concurrent send
+// failed on it receives again on the new connection instead of returning
+// the permanent ErrClosed, as a send does (TestResilientSendDroppedUnderIt).
+func TestResilientReceiveDroppedUnderIt(t *testing.T) {
+	failing, reply := newMsg(t, 1), newMsg(t, 2)
+	first := newParkConn("", failing.ID)
+	second := transporttest.NewMock(reply)
+	var dials atomic.Int32
+	r := transport.NewResilient(thenShared(first, second, &dials), transport.ResilientConfig{})
+	defer r.Close()
+
+	type result struct {
+		msg *protocol.Message
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		m, err := r.Receive(ctxT(t))
+		done <- result{m, err}
+	}()
+	<-first.parked // the Receive waits on the first connection
+	if err := r.Send(ctxT(t), failing); err != nil {
+		t.Fatalf("Send of the failing message = %v, want nil after a redial", err)
+	}
+	res := <-done
+	if res.err != nil || res.msg != reply {
+		t.Fatalf("Receive = (%v, %v), want the message of the new connection: its connection was dropped under it", res.msg, res.err)
+	}
+	if got := second.Sent(); len(got) != 1 || got[0] != failing {
+		t.Errorf("sent on the new connection: %v, want the failing message", got)
 	}
 }

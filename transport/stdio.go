@@ -205,8 +205,8 @@ func (s *Stdio) closed() bool { return s.closeCtx.Err() != nil }
 // Close makes every later call return ErrClosed and wakes waiting
 // Receives. When the reader and writer came from NewStdioFrom and are
 // io.Closers it closes them, and then waits (at most 5 s) for the reading
-// goroutine to exit. It returns the first close error; a second Close
-// returns nil.
+// goroutine to exit. It returns their close errors, joined, with code
+// transport; a second Close returns nil.
 func (s *Stdio) Close() error {
 	if s.closeCtx == nil {
 		return nil

@@ -56,12 +56,15 @@ var ErrFull error = errors.New(errors.CodeUnavailable, "transport: full")
 // isWindows selects the Windows reading of file:///C:/… URLs.
 const isWindows = runtime.GOOS == "windows"
 
+// errNilMessage is what sending a nil message gives.
+var errNilMessage = errors.New(errors.CodeValidation, "transport: message is nil")
+
 // checkMessage is the edge check every carrier makes before sending: a
 // message its receiver would reject is never sent. The error has code
 // validation and wraps the protocol error.
 func checkMessage(msg *protocol.Message) error {
 	if msg == nil {
-		return errors.New(errors.CodeValidation, "transport: message is nil")
+		return errNilMessage
 	}
 	// What protocol.Message.Validate checks (API.md: version, id, source
 	// and type non-empty, timestamp_ns > 0, payload within the limit),

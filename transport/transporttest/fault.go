@@ -46,7 +46,8 @@ var errFault = errors.New(errors.CodeTransport, "transporttest: injected fault")
 // transport.ErrClosed.
 //
 // Fault is safe for concurrent use when the inner transport is, and
-// starts no goroutines. The zero Fault is not usable; use NewFault.
+// starts no goroutines. The zero Fault is not usable (its Send and Receive
+// fail with code validation, as with a nil inner transport); use NewFault.
 type Fault struct {
 	inner  transport.Transport
 	cfg    FaultConfig

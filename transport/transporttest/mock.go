@@ -1,7 +1,6 @@
 package transporttest
 
 import (
-	"bytes"
 	"context"
 	"sync"
 
@@ -151,11 +150,4 @@ func (m *Mock) Reset() {
 	defer m.mu.Unlock()
 	m.sent, m.responses, m.sendErr, m.closed = nil, nil, nil, false
 	m.signalLocked()
-}
-
-// clone returns a copy of msg that shares no memory with it.
-func clone(msg *protocol.Message) *protocol.Message {
-	c := *msg
-	c.Payload = bytes.Clone(msg.Payload)
-	return &c
 }

@@ -1,6 +1,7 @@
 package transporttest
 
 import (
+	"bytes"
 	"context"
 	"sync"
 
@@ -13,7 +14,9 @@ import (
 // what came in through a [Mock].
 //
 // Record is safe for concurrent use when the inner transport is, and
-// starts no goroutines. The zero Record is not usable; use NewRecord.
+// starts no goroutines. The zero Record is not usable (its Send and
+// Receive fail with code validation, as with a nil inner transport); use
+// NewRecord.
 type Record struct {
 	inner transport.Transport
 
@@ -94,6 +97,13 @@ func (r *Record) Received() []*protocol.Message {
 // so far, in order.
 func (r *Record) Replay() *Mock {
 	return NewMock(r.Received()...)
+}
+
+// clone returns a copy of msg that shares no memory with it.
+func clone(msg *protocol.Message) *protocol.Message {
+	c := *msg
+	c.Payload = bytes.Clone(msg.Payload)
+	return &c
 }
 
 func clones(msgs []*protocol.Message) []*protocol.Message {

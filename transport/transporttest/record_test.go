@@ -105,3 +105,22 @@ func TestRecordDoneContext(t *testing.T) {
 		}
 	}
 }
+
+// The zero Fault and Record fail with code validation, as their docs say,
+// instead of panicking, and their Close returns nil.
+func TestZeroFaultAndRecord(t *testing.T) {
+	for name, tr := range map[string]transport.Transport{
+		"Fault":  &transporttest.Fault{},
+		"Record": &transporttest.Record{},
+	} {
+		if err := tr.Send(ctxT(t), msg(t, "x")); errors.Code(err) != errors.CodeValidation {
+			t.Errorf("zero %s: Send = %v, want code validation", name, err)
+		}
+		if m, err := tr.Receive(ctxT(t)); m != nil || errors.Code(err) != errors.CodeValidation {
+			t.Errorf("zero %s: Receive = (%v, %v), want code validation", name, m, err)
+		}
+		if err := tr.Close(); err != nil {
+			t.Errorf("zero %s: Close = %v, want nil", name, err)
+		}
+	}
+}
