@@ -101,13 +101,7 @@ func TestEchoServiceRefusesBadInput(t *testing.T) {
 	base := "http://" + echo.addr
 	var snap metrics.RegistrySnapshot
 	getJSON(t, c, base+"/metricsz", &snap)
-	var refused int64
-	for _, s := range snap.Counters {
-		if s.Name == "echo_rejected_total" {
-			refused += s.Value
-		}
-	}
-	if refused != int64(len(tests)) {
+	if refused := total(snap, "echo_rejected_total"); refused != int64(len(tests)) {
 		t.Errorf("echo_rejected_total = %d, want %d", refused, len(tests))
 	}
 	if code, e := post(t, c, echo.url(), bytes.NewReader(good), nil); code != http.StatusAccepted {

@@ -67,9 +67,12 @@ func TestEchoServiceAnswersInferRequest(t *testing.T) {
 		t.Errorf("journal holds %d messages, want exactly the request %s", len(journal), req.ID)
 	}
 
-	// Metrics: JSON at /metricsz, Prometheus text at /metrics.
-	var snap metrics.RegistrySnapshot
-	getJSON(t, c, base+"/metricsz", &snap)
+	// Metrics: JSON at /metricsz, Prometheus text at /metrics. The worker
+	// counts its reply and the message after it has written the reply, so
+	// the counts may lag behind the reply file: wait until both are there.
+	snap := waitSnapshot(ctx, t, c, base+"/metricsz", func(s metrics.RegistrySnapshot) bool {
+		return total(s, "echo_messages_total") >= 1 && total(s, "transport_sent") >= 1
+	})
 	if got := snap.Counters["echo_messages_total{result,ok,type,infer.request}"].Value; got != 1 {
 		t.Errorf("/metricsz echo_messages_total ok infer.request = %d, want 1", got)
 	}
@@ -92,16 +95,41 @@ func TestEchoServiceAnswersInferRequest(t *testing.T) {
 			recv.ParentID, handle.ParentID, send.ParentID, span.SpanID, recv.SpanID, handle.SpanID)
 	}
 
-	// Log lines about the message carry its trace.
-	var traced bool
-	for _, e := range echo.log.entries("handled") {
-		if e["msg_id"] == req.ID {
-			traced = e["trace_id"] == traceID && e["span_id"] == handle.SpanID
+	// Log lines about the message carry its trace. The test reads the
+	// service's stderr on a goroutine of its own: wait for the line.
+	if e := echo.log.waitJSON(ctx, t, "handled"); e["msg_id"] != req.ID || e["trace_id"] != traceID || e["span_id"] != handle.SpanID {
+		t.Errorf("\"handled\" log line = %v, want msg_id %s with trace_id %s and span_id %s", e, req.ID, traceID, handle.SpanID)
+	}
+}
+
+// waitSnapshot polls the metrics JSON at url until done accepts it.
+func waitSnapshot(ctx context.Context, t *testing.T, c *http.Client, url string, done func(metrics.RegistrySnapshot) bool) metrics.RegistrySnapshot {
+	t.Helper()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var snap metrics.RegistrySnapshot
+		getJSON(t, c, url, &snap)
+		if done(snap) {
+			return snap
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			t.Fatalf("GET %s: still waiting: %v; counters %v", url, ctx.Err(), snap.Counters)
 		}
 	}
-	if !traced {
-		t.Errorf("no \"handled\" log line for %s with trace_id %s and span_id %s:\n%s", req.ID, traceID, handle.SpanID, echo.log.tail(20))
+}
+
+// total sums the series of the counter called name.
+func total(snap metrics.RegistrySnapshot, name string) int64 {
+	var n int64
+	for _, s := range snap.Counters {
+		if s.Name == name {
+			n += s.Value
+		}
 	}
+	return n
 }
 
 // operations returns the spans of one trace found in trace.span messages,
@@ -174,26 +202,5 @@ func TestPipelineSendsEveryStepOnce(t *testing.T) {
 	}
 	if len(steps) != 50 || len(journal) != 50 {
 		t.Errorf("echo-service journaled %d messages for %d steps, want 50 for 50", len(journal), len(steps))
-	}
-}
-
-// waitHTTP polls url until it answers want.
-func waitHTTP(ctx context.Context, t *testing.T, c *http.Client, url string, want int) {
-	t.Helper()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		resp, err := c.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == want {
-				return
-			}
-		}
-		select {
-		case <-tick.C:
-		case <-ctx.Done():
-			t.Fatalf("GET %s never answered %d: %v", url, want, ctx.Err())
-		}
 	}
 }

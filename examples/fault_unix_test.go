@@ -107,8 +107,9 @@ func TestFaultReceiverKilledWhileProducerSends(t *testing.T) {
 	}
 
 	// The retry and the breaker work inside one connection; the Resilient
-	// around them dials a new one only when the retries are exhausted (see
-	// the pipeline example for why this order).
+	// around them dials a new one only when the retries are exhausted, and
+	// sends again the sends in flight on the connection it drops (see the
+	// pipeline example for why this order).
 	fc := &failCounter{next: newClient(t).Transport, failed: make(chan struct{}, 1)}
 	client := &http.Client{Transport: fc, Timeout: 30 * time.Second}
 	var opened atomic.Int64

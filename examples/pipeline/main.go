@@ -128,11 +128,15 @@ func run(ctx context.Context, o options) error {
 	})
 	// The retry and the breaker work inside one connection, and the
 	// Resilient around them dials a new connection only once the retries
-	// are exhausted. In the other order a failed send would make the
-	// Resilient close the connection under the sends still in flight on
-	// it, and those would fail with transport.ErrClosed, which is
-	// permanent and never retried. (For HTTP a connection is only a client
-	// for one URL, so a dial cannot fail; other carriers really reconnect.)
+	// are exhausted, then sends once more (a second round of retries: a
+	// send to a receiver that stays down gives up after about twice
+	// sendPolicy's time, a 503 after one round). Wrapped the other
+	// way round, every failed attempt would make the Resilient redial and
+	// re-send at once, outside the retry's backoff. In either order the
+	// sends in flight on a connection the Resilient drops are not lost:
+	// they get ErrClosed from it, and the Resilient sends them again on the
+	// new connection. (For HTTP a connection is only a client for one URL,
+	// so a dial cannot fail; other carriers really reconnect.)
 	out := transport.NewResilient(func(context.Context) (transport.Transport, error) {
 		return transport.Wrap(transport.NewHTTP(o.to),
 			transport.WithRetry(sendPolicy),
